@@ -1,0 +1,490 @@
+"""Stage 3: talk Sections become Mentions of people, organisations and tools.
+
+Every mention keeps the offsets (into the Document text) and the rule that found
+it, with a confidence. Rules are general: speaker lines ("Speakers : A & B, Org",
+"Présentée par X - Role chez Org"), people who are the subject of a verb in a talk's
+summary, name captions; employers stated next to a name ("chez", "travaille pour",
+"de Org" after a presenter); tools from the gazetteer, from context ("l'outil X",
+"X, un framework"), from link anchors and shell prompts.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from . import gazetteer
+from .document import Document
+from .names import fold, key
+from .segment import Recap, Section
+
+
+@dataclass
+class Mention:
+    text: str
+    start: int
+    end: int
+    rule: str
+    confidence: float
+    canonical: str | None = None  # gazetteer label, when the name is known
+
+
+@dataclass
+class PersonMention(Mention):
+    affiliation: Mention | None = None
+
+
+@dataclass
+class TalkExtraction:
+    title: str
+    title_aliases: list[str]
+    start: int
+    end: int
+    speakers: list[PersonMention] = field(default_factory=list)
+    tools: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class Extraction:
+    """What one recap says: the unit cached per content hash and resolved across recaps."""
+
+    source_file: str
+    title: str | None
+    published: str | None
+    event: dict
+    authors: list[Mention]
+    talks: list[TalkExtraction]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Extraction":
+        def person(d):
+            aff = d.get("affiliation")
+            return PersonMention(**{**d, "affiliation": Mention(**aff) if aff else None})
+
+        talks = [TalkExtraction(title=t["title"], title_aliases=t["title_aliases"], start=t["start"], end=t["end"],
+                                speakers=[person(s) for s in t["speakers"]], tools=[Mention(**m) for m in t["tools"]])
+                 for t in data["talks"]]
+        return cls(source_file=data["source_file"], title=data["title"], published=data["published"],
+                   event=data["event"], authors=[Mention(**a) for a in data["authors"]], talks=talks)
+
+
+# ---------------------------------------------------------------- names
+
+_CAP = r"[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ]+(?:-[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ]+)?"
+_UPPER = r"[A-ZÀ-ÖØ-Ý]{2,}(?:-[A-ZÀ-ÖØ-Ý]{2,})?"
+_NAME = re.compile(rf"\b({_CAP})((?:[ \u00a0]+(?:{_CAP}|{_UPPER})){{0,2}})(?![\w-])")
+_ORG = r"[A-Z0-9À-Ý][\w&.'’+-]*(?:[ \u00a0]+(?:[A-Z0-9À-Ý][\w&.'’+-]*|&))*"
+_ROLE_WORDS = {"senior", "junior", "lead", "head", "principal", "staff", "cloud", "site", "software", "data", "devops",
+               "developer", "developpeur", "developpeuse", "ingenieur", "ingenieure", "engineer", "architect",
+               "architecte", "consultant", "consultante", "cto", "ceo", "cio", "vp", "directeur", "directrice",
+               "product", "tech", "technical", "sre", "manager", "freelance", "independant", "fondateur",
+               "fondatrice", "co-fondateur", "president", "responsable", "expert", "experte", "chef", "security",
+               "platform", "backend", "frontend", "fullstack", "ops", "owner", "coach", "formateur", "formatrice",
+               "dev", "ux", "ui", "designer", "researcher", "chercheur", "chercheuse", "doctorant", "etudiant"}
+_EMPLOYER = re.compile(
+    rf"(?:\bchez|\btravaill\w*\s+(?:pour|chez|à)|\bemploy\w*\s+(?:par|chez)|@|\bat)\s+(?P<org>{_ORG})")
+_AUX = {"nous", "vous", "a", "ont", "avait", "avaient", "est", "sont", "était", "étaient", "sera", "seront", "va",
+        "vont", "y", "lui", "leur", "se", "s'", "s’", "en", "nous a", "n'a", "n’a", "commence", "termine"}
+_NOT_VERB = {"de", "le", "la", "les", "que", "qui", "une", "comme", "même", "entre", "contre", "notre", "votre",
+             "autre", "personne", "équipe", "type", "manière", "chaque", "cette", "celle", "elle", "quelque",
+             "ensemble", "pratique", "solution", "démonstration", "présentation", "conférence", "histoire", "title"}
+_CITED_BEFORE = re.compile(
+    r"(?:\bpar|\bavec|\bselon|\bd'après|\bd’après|\bde|\bdu|\bd'|\bd’|\bà|\bau|\bcomme|\bpour|\bsur|\bcontre|"
+    r"\bauteur|\bcréateur|\bfondateur|\barticle)\s*$", re.I)
+_PRESENTED_BY = re.compile(r"(pr[ée]sent[ée]e?s?|anim[ée]e?s?|donn[ée]e?s?|propos[ée]e?s?)\s+par\s*:?\s*$", re.I)
+_SPEAKER_LINE = re.compile(
+    r"^\s*(?:speakers?|intervenant(?:e|s|es)?|orat(?:eur|rice)s?|pr[ée]sent[ée]e?s?\s+par|anim[ée]e?s?\s+par|"
+    r"par|avec)\s*:?\s+", re.I)
+_AUTHOR_LINE = re.compile(
+    r"^\s*(?:r[ée]dig[ée]e?s?\s+par|r[ée]dact(?:eur|rice)s?|auteur|autrice|[ée]crit\s+par|article\s+de)\s*:?\s+", re.I)
+
+
+def _is_person_name(first: str, rest: str, explicit: bool) -> bool:
+    name = (first + rest).strip()
+    if gazetteer.tools().lookup(name) or gazetteer.organizations().lookup(name) or key(name) in gazetteer.non_tools():
+        return False
+    if explicit:
+        return True
+    return gazetteer.is_first_name(first)
+
+
+def _people_in(text: str, offset: int, explicit: bool = False) -> list[tuple[str, int, int]]:
+    """(name, start, end) of the person names in text.
+
+    explicit (a speaker line): a capitalised name also counts when it stands in a
+    person slot, at the start or after "&" / "et", even if its first name is unknown.
+    """
+    found = []
+    for m in _NAME.finditer(text):
+        first, rest = m.group(1), m.group(2) or ""
+        slot = not text[:m.start()].strip() or re.search(r"(&|\bet|\band|\bpar)\s*[-–]?\s*$", text[:m.start()])
+        if explicit and not slot and not gazetteer.is_first_name(first):
+            continue
+        if explicit and fold(first) in _ROLE_WORDS:
+            continue
+        # a capitalised word after the name that is a tool or an organisation is not a surname
+        words = rest.split()
+        while words and (gazetteer.organizations().lookup(words[-1]) or gazetteer.tools().lookup(words[-1])):
+            words.pop()
+        rest = (" " + " ".join(words)) if words else ""
+        if not _is_person_name(first, rest, explicit):
+            continue
+        name = _normalise_person(first + rest)
+        end = m.start() + len(first) + (len(m.group(2) or "") if words == (m.group(2) or "").split() else len(rest))
+        found.append((name, offset + m.start(), offset + end))
+    return found
+
+
+def _normalise_person(name: str) -> str:
+    """'Gabriel WESTRELIN' -> 'Gabriel Westrelin'."""
+    return " ".join("-".join(p.capitalize() for p in w.split("-")) if w.isupper() and len(w) > 1 else w
+                    for w in name.split())
+
+
+def _org_from(attr: str, *, allow_bare: bool) -> tuple[str, int, int] | None:
+    """The employer stated in the text that follows a name."""
+    m = _EMPLOYER.search(attr[:160])
+    if m:
+        org = _trim_org(m["org"])
+        if org:
+            return org, m.start("org"), m.start("org") + len(org)
+    m = re.match(rf"\s*(?:de|d'|d’)\s*(?P<org>{_ORG})", attr)
+    if m and not gazetteer.cities().get(key(m["org"].split()[0])):
+        org = _trim_org(m["org"])
+        if org and not gazetteer.is_first_name(org.split()[0]):
+            return org, m.start("org"), m.start("org") + len(org)
+    if allow_bare:
+        m = re.match(rf"\s*[,(]\s*(?P<org>{_ORG})\s*\)?\s*[.;]?\s*$", attr)
+        if m:
+            org = _trim_org(m["org"])
+            if org and fold(org.split()[0]) not in _ROLE_WORDS:
+                return org, m.start("org"), m.start("org") + len(org)
+    return None
+
+
+def _trim_org(org: str) -> str | None:
+    org = org.strip(" .,;:'’-")
+    words = org.split()
+    while words and (fold(words[-1]) in _ROLE_WORDS or words[-1] in ("&",)):
+        words.pop()
+    org = " ".join(words)
+    if not org or key(org) in gazetteer.non_tools() or len(org) < 2:
+        return None
+    return org
+
+
+# ---------------------------------------------------------------- speakers
+
+def _speaker_line_people(doc: Document, line_start: int, line: str, rule: str) -> list[PersonMention]:
+    """Parses 'A & B, Org' / 'A - Role chez Org - et B - Role chez Org2' / 'A, Role chez Org'."""
+    people = _people_in(line, line_start, explicit=True)
+    mentions: list[PersonMention] = []
+    for i, (name, start, end) in enumerate(people):
+        nxt = people[i + 1][1] - line_start if i + 1 < len(people) else len(line)
+        attr = line[end - line_start:nxt]
+        mentions.append(PersonMention(name, start, end, rule, 0.95, affiliation=None))
+        mentions[-1]._attr = (attr, end)  # type: ignore[attr-defined]
+    _attach_affiliations(mentions, allow_bare=True)
+    return mentions
+
+
+def _attach_affiliations(mentions: list[PersonMention], allow_bare: bool) -> None:
+    """A name whose attribute is empty ('A et B, Org') shares the next name's employer."""
+    resolved: list[Mention | None] = [None] * len(mentions)
+    for i in range(len(mentions) - 1, -1, -1):
+        attr, base = mentions[i]._attr  # type: ignore[attr-defined]
+        if re.fullmatch(r"\s*(,|&|et|and)?\s*", attr) and i + 1 < len(mentions):
+            resolved[i] = resolved[i + 1]
+            continue
+        org = _org_from(attr, allow_bare=allow_bare)
+        if org:
+            text, s, e = org
+            resolved[i] = Mention(text, base + s, base + e, "employer-next-to-name", 0.9)
+    for m, aff in zip(mentions, resolved):
+        m.affiliation = aff
+        del m._attr  # type: ignore[attr-defined]
+
+
+def _next_word_is_verb(text: str) -> bool:
+    """Whether the text after a name group starts with a verb (the name is its subject)."""
+    t = text
+    # skip an apposition: ", Senior SRE chez X," or "(Principal Engineers chez Y)"
+    m = re.match(r"\s*\([^)]{0,120}\)", t) or re.match(r"\s*,[^,.;:!?]{0,120},", t)
+    if m:
+        t = t[m.end():]
+    m = re.match(r"\s*([a-zà-ÿ’']+(?:\s+(?:a|ont|avait))?)", t)
+    if not m:
+        return False
+    word = m.group(1).split()[0]
+    if word in _AUX or word in ("nous", "vous"):
+        return True
+    return word not in _NOT_VERB and len(word) > 2 and bool(re.search(r"(e|es|ent|it|ait|aient|ont|is)$", word))
+
+
+def speakers_of(doc: Document, section: Section, authors: set[str]) -> list[PersonMention]:
+    found: list[PersonMention] = []
+    if section.speaker_hint:
+        start = doc.text.find(section.speaker_hint, section.title_start, section.title_end)
+        found += _speaker_line_people(doc, max(start, section.title_start), section.speaker_hint, "title-speakers")
+    for caption in section.caption_names:
+        pos = doc.text.find(caption, section.start)
+        found.append(PersonMention(caption, pos, pos + len(caption), "name-caption", 0.6))
+    body = doc.text[section.start:section.end]
+    for m in re.finditer(r"[^\n]+", body):
+        line, line_start = m.group(0), section.start + m.start()
+        if _AUTHOR_LINE.match(line):
+            continue
+        head = _SPEAKER_LINE.match(line)
+        if head and head.group(0).strip().lower() not in ("par", "avec") or (head and m.start() < 5):
+            found += _speaker_line_people(doc, line_start + head.end(), line[head.end():], "speaker-line")
+            continue
+        found += _speakers_in_prose(line, line_start)
+    return [p for p in found if key(p.text) not in authors]
+
+
+def _speakers_in_prose(line: str, line_start: int) -> list[PersonMention]:
+    people = _people_in(line, line_start)
+    if not people:
+        return []
+    # group names joined by "et" / "," / "&": they share the verb and the employer
+    groups: list[list[tuple[str, int, int]]] = []
+    for p in people:
+        if groups and re.fullmatch(r"\s*(,|&|et)\s*", line[groups[-1][-1][2] - line_start:p[1] - line_start]):
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    out: list[PersonMention] = []
+    for g in groups:
+        before = line[:g[0][1] - line_start]
+        after = line[g[-1][2] - line_start:]
+        presented = bool(_PRESENTED_BY.search(before[-40:]))
+        if not presented and _CITED_BEFORE.search(before[-25:]):
+            continue
+        if not presented and not _next_word_is_verb(after):
+            continue
+        mentions = []
+        for i, (name, s, e) in enumerate(g):
+            nxt = g[i + 1][1] - line_start if i + 1 < len(g) else len(line)
+            pm = PersonMention(name, s, e, "presented-by" if presented else "subject-of-verb",
+                               0.9 if presented else 0.75)
+            attr = line[e - line_start:nxt]
+            # the employer is stated in the same clause, before the next sentence
+            attr = re.split(r"(?<=[.!?])\s", attr)[0]
+            pm._attr = (attr, e)  # type: ignore[attr-defined]
+            mentions.append(pm)
+        _attach_affiliations(mentions, allow_bare=False)
+        out += mentions
+    return out
+
+
+def authors_of(doc: Document) -> list[Mention]:
+    """People named as writing the recap or a section of it ("Rédigé par", "Rédacteur")."""
+    out: list[Mention] = []
+    for m in re.finditer(r"[^\n]+", doc.text):
+        head = _AUTHOR_LINE.match(m.group(0))
+        if head:
+            for name, s, e in _people_in(m.group(0)[head.end():], m.start() + head.end(), explicit=True):
+                out.append(Mention(name, s, e, "author-line", 0.95))
+    for value in _front_matter_authors(doc):
+        out.append(Mention(value, -1, -1, "front-matter-author", 0.95))
+    return out
+
+
+def _front_matter_authors(doc: Document) -> list[str]:
+    value = doc.front_matter.get("authors") or doc.front_matter.get("author") or []
+    values = value if isinstance(value, list) else [value]
+    return [str(v).strip() for v in values if isinstance(v, (str, int)) and str(v).strip()]
+
+
+# ---------------------------------------------------------------- tools
+
+_TOKEN = re.compile(r"[A-Za-zÀ-ÿ0-9][A-Za-zÀ-ÿ0-9+#]*(?:[.\-/][A-Za-zÀ-ÿ0-9+#]+)*")
+_TOOL_CONTEXT_BEFORE = re.compile(
+    r"(?:outils?|framework|librairie|biblioth[èe]que|solution|plateforme|projet|logiciel|cli|commande|plugin|"
+    r"extension|moteur|service|comme|avec|via|sur|utilis\w+|tels? que|telles? que|notamment|dont|type)\W*$", re.I)
+_UNKNOWN_BEFORE = re.compile(
+    r"\b(?:l['’]outil|les outils|le framework|la librairie|la biblioth[èe]que|le projet|la solution|la plateforme|"
+    r"le logiciel|le cli|la cli|la commande|le plugin|l['’]extension|le moteur|le service|appel[ée]e?|nomm[ée]e?|"
+    r"baptis[ée]e?|gr[âa]ce [àa])\s+(?:open[- ]source\s+)?$", re.I)
+_COMMAND_BEFORE = re.compile(r"\b(?:l['’]outil|le cli|la cli|la commande|le binaire)\s+$", re.I)
+_APPOSITIVE_AFTER = re.compile(
+    r"^\s*(?:,|-|–|est|sont)\s*(?:un|une|le|la)\s+(?:\w+\s+)?(?:outil|framework|projet|solution|plateforme|librairie|"
+    r"biblioth[èe]que|distribution|moteur|logiciel|service|cli|agent|runtime|orchestrateur|proxy|reverse proxy|"
+    r"gestionnaire|syst[èe]me|produit|application|base de donn[ée]es|package manager|sdk|api|extension)\b", re.I)
+_PROPER = r"[A-Z][\w+-]*(?:\.[\w+-]+)*"
+_CANDIDATE_NAME = re.compile(rf"^({_PROPER}(?:[ \u00a0]+{_PROPER}){{0,3}})")
+_CODE_NAME = re.compile(r"^([a-z][a-z0-9]{2,}(?:[.-][a-z0-9]+)*)\b")
+_STOP = {"de", "du", "des", "le", "la", "les", "un", "une", "qui", "que", "pour", "en", "et", "à", "au", "aux", "ce",
+         "cette", "son", "sa", "ses", "leur", "leurs", "open", "source", "interne", "maison", "ici", "la", "il", "elle",
+         "ils", "elles", "on", "nous", "vous", "est", "sont", "plus", "très", "afin", "dans", "par", "sur"}
+_GENERIC_ANCHOR = {"slides", "slide", "ici", "lien", "site", "site officiel", "article", "video", "vidéo", "replay",
+                   "blog", "doc", "documentation", "github", "repo", "depot", "dépôt", "source", "sources", "voir",
+                   "talk", "la", "le", "programme", "plus", "cette", "page", "youtube"}
+_NON_TOOL_HOSTS = ("youtube.", "youtu.be", "twitter.", "x.com", "linkedin.", "speakerdeck.", "slideshare.",
+                   "medium.com", "unsplash.", "docs.google.", "meetup.com", "eventbrite.", "wikipedia.")
+
+
+class ToolFinder:
+    """Finds tool mentions in a span of a document."""
+
+    def __init__(self, doc: Document, excluded_keys: set[str]) -> None:
+        self.doc = doc
+        self.excluded = excluded_keys
+        self.gaz = gazetteer.tools()
+        self.orgs = gazetteer.organizations()
+        self.non_tools = gazetteer.non_tools()
+        self.url_spans = [(i.start, i.end) for i in doc.inlines if i.kind == "link" and i.url
+                          and doc.span(i).startswith(("http", "www."))]
+        self.code_blocks = [(b.start, b.end) for b in doc.blocks if b.kind == "code_block"]
+
+    def _in(self, spans, start: int, end: int) -> bool:
+        return any(s <= start and end <= e for s, e in spans)
+
+    def find(self, start: int, end: int) -> list[Mention]:
+        text = self.doc.text
+        found: list[Mention] = []
+        tokens = [(m.start() + start, m.end() + start, m.group(0)) for m in _TOKEN.finditer(text[start:end])]
+        tokens = [t for t in tokens if not self._in(self.url_spans, t[0], t[1]) and not self._in(self.code_blocks, t[0], t[1])]
+        i = 0
+        while i < len(tokens):
+            match = None
+            for n in range(min(self.gaz.max_words, len(tokens) - i), 0, -1):
+                window = tokens[i:i + n]
+                if any(text[a[1]:b[0]].strip() not in ("",) for a, b in zip(window, window[1:])):
+                    continue  # names span plain spaces only
+                surface = text[window[0][0]:window[-1][1]]
+                entry = self.gaz.lookup(surface)
+                if entry and self._accept(entry, surface, window[0][0]):
+                    match = (n, Mention(surface, window[0][0], window[-1][1], "gazetteer", 0.9, entry.label))
+                    break
+            if match:
+                found.append(match[1])
+                i += match[0]
+            else:
+                i += 1
+        found += self._from_context(start, end)
+        found += self._from_links(start, end)
+        found += self._from_prompts(start, end)
+        return [m for m in found if self._keep(m)]
+
+    def _accept(self, entry, surface: str, pos: int) -> bool:
+        if key(surface) in self.non_tools and key(surface) != key(entry.label):
+            return False
+        if not entry.ambiguous:
+            return True
+        if surface in entry.names and surface[:1].isupper():
+            return True
+        before = self.doc.text[max(0, pos - 40):pos]
+        return surface in entry.names and bool(_TOOL_CONTEXT_BEFORE.search(before))
+
+    def _keep(self, m: Mention) -> bool:
+        k = key(m.canonical or m.text)
+        if not k or k in self.excluded or k in self.non_tools:
+            return False
+        if m.canonical is None and (self.orgs.lookup(m.text) or gazetteer.event_series().lookup(m.text)):
+            return False
+        return True
+
+    def _candidate(self, text: str, pos: int, rule: str, confidence: float, code_ok: bool = False) -> Mention | None:
+        m = _CANDIDATE_NAME.match(text) or (_CODE_NAME.match(text) if code_ok else None)
+        if not m:
+            return None
+        name = m.group(1).rstrip(".-")
+        words = name.split()
+        while words and fold(words[-1]) in _STOP:
+            words.pop()
+        name = " ".join(words)
+        if not name or fold(name) in _STOP or len(name) < 2:
+            return None
+        entry = self.gaz.lookup(name)
+        if gazetteer.is_first_name(words[0]) and len(words) <= 3 and not entry:
+            return None
+        return Mention(name, pos, pos + len(name), rule, confidence, entry.label if entry else None)
+
+    def _from_context(self, start: int, end: int) -> list[Mention]:
+        text = self.doc.text
+        out = []
+        for m in re.finditer(r"\S+", text[start:end]):
+            pos = start + m.start()
+            before = text[max(start, pos - 60):pos]
+            if _UNKNOWN_BEFORE.search(before):
+                code_ok = bool(_COMMAND_BEFORE.search(before))
+                cand = self._candidate(text[pos:end], pos, "tool-context", 0.7, code_ok=code_ok)
+                if cand:
+                    out.append(cand)
+        # "X, un outil ...", "X est un framework ..."
+        for m in re.finditer(rf"({_PROPER}(?:[ \u00a0]+{_PROPER}){{0,2}})(?=\s*(?:,|-|–|est|sont)\s)", text[start:end]):
+            after = text[start + m.end():start + m.end() + 80]
+            if _APPOSITIVE_AFTER.match(after):
+                cand = self._candidate(m.group(1), start + m.start(), "tool-appositive", 0.75)
+                if cand:
+                    out.append(cand)
+        return out
+
+    def _from_links(self, start: int, end: int) -> list[Mention]:
+        out = []
+        for link in self.doc.links:
+            if not (start <= link.start < end) or not link.url:
+                continue
+            anchor = self.doc.span(link).strip()
+            if anchor.startswith(("http", "www.")) or fold(anchor) in _GENERIC_ANCHOR or len(anchor.split()) > 3:
+                continue
+            if any(h in link.url for h in _NON_TOOL_HOSTS):
+                continue
+            entry = self.gaz.lookup(anchor)
+            if entry:
+                continue  # already found by the gazetteer
+            if gazetteer.is_first_name(anchor.split()[0]) or self.orgs.lookup(anchor):
+                continue
+            out.append(Mention(anchor, link.start, link.end, "link-anchor", 0.7))
+        return out
+
+    def _from_prompts(self, start: int, end: int) -> list[Mention]:
+        """The command typed at a shell prompt in a code block ("$ kubectl get pods")."""
+        out = []
+        for s, e in self.code_blocks:
+            if not (start <= s < end):
+                continue
+            for m in re.finditer(r"^\s*[$>%#]\s+([a-z][\w.-]*)", self.doc.text[s:e], re.M):
+                entry = self.gaz.lookup(m.group(1))
+                if entry:
+                    pos = s + m.start(1)
+                    out.append(Mention(m.group(1), pos, pos + len(m.group(1)), "shell-prompt", 0.85, entry.label))
+        return out
+
+
+def _title_tool(section: Section, doc: Document, finder: ToolFinder) -> list[Mention]:
+    """'Mimir', 'Falco: le pack ...', 'Pulumi - Infra as true Code': the name that opens a title."""
+    m = re.match(r"^([A-Z][\w.+-]*)(?:\s*(?:[:,]|\s[-–])\s|$)", section.title)
+    if not m:
+        return []
+    name = m.group(1)
+    if gazetteer.tools().lookup(name) or gazetteer.is_first_name(name) or len(name) < 3:
+        return []
+    pos = doc.text.find(name, section.title_start)
+    return [Mention(name, pos, pos + len(name), "title-name", 0.6)]
+
+
+def extract(recap: Recap) -> Extraction:
+    doc = recap.document
+    authors = authors_of(doc)
+    author_keys = {key(a.text) for a in authors}
+    event_keys = {key(recap.event.series), key(recap.event.name)}
+    finder = ToolFinder(doc, excluded_keys=event_keys)
+    talks: list[TalkExtraction] = []
+    for section in recap.talks:
+        speakers = speakers_of(doc, section, author_keys)
+        speaker_keys = {key(s.text) for s in speakers} | {key(s.affiliation.text) for s in speakers if s.affiliation}
+        tools = finder.find(section.title_start, section.title_end) + finder.find(section.start, section.end)
+        tools += _title_tool(section, doc, finder)
+        tools = [t for t in tools if key(t.text) not in speaker_keys and key(t.canonical or "") not in speaker_keys]
+        talks.append(TalkExtraction(section.title, section.title_aliases, section.title_start, section.end,
+                                    speakers, tools))
+    ev = recap.event
+    event = {"name": ev.name, "series": ev.series, "year": ev.year,
+             "start_date": ev.start_date.isoformat() if ev.start_date else None, "city": ev.city}
+    return Extraction(source_file=doc.name, title=recap.title,
+                      published=recap.published.isoformat() if recap.published else None,
+                      event=event, authors=authors, talks=talks)

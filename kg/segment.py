@@ -1,0 +1,430 @@
+"""Stage 2: a Document becomes a Recap: event metadata and the talk Sections.
+
+General rules, written for recaps by any author:
+- heading candidates are the document's headings, or in scraped text the short
+  standalone lines (no final full stop, not a list item, not a "Key : value" line);
+- a table of contents (a run of headings with no text between them, or what follows
+  "Sommaire" / "Table des matières") is not talks, but confirms the titles it lists;
+- category headings (a heading directly followed by another one) group talks;
+- introductions, conclusions and what follows a conclusion (related posts, stands,
+  share buttons) are not talks, nor is a heading that names the event itself;
+- a heading whose text reads as the continuation of the current talk (no sign of a
+  presentation: no speaker, no "présente", "talk", "conférence"...) is a sub-heading
+  of that talk, unless a table of contents lists it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import gazetteer
+from .document import Block, Document
+from .names import fold, key, strip_symbols
+
+
+@dataclass
+class Section:
+    """One talk: its title and where its title and body sit in the document text."""
+
+    title: str
+    title_start: int
+    title_end: int
+    start: int
+    end: int
+    title_aliases: list[str] = field(default_factory=list)
+    speaker_hint: str | None = None  # "- Speaker A, Speaker B" cut from the title
+    caption_names: list[str] = field(default_factory=list)  # standalone name lines inside the section
+
+
+@dataclass
+class EventInfo:
+    name: str
+    series: str
+    year: int | None = None
+    start_date: dt.date | None = None
+    city: str | None = None
+
+
+@dataclass
+class Recap:
+    document: Document
+    title: str | None
+    published: dt.date | None
+    event: EventInfo
+    talks: list[Section]
+    intro_end: int
+
+
+@dataclass
+class _Candidate:
+    title: str
+    block: Block
+    level: int
+    body_start: int = 0
+    body_end: int = 0
+    role: str = "talk"  # talk, sub, toc, group, excluded, title, caption, event, footer
+
+
+_EXCLUDED = [
+    "introduction", "intro", "en introduction", "preambule", "avant-propos", "contexte general",
+    "conclusion", "conclusions", "en conclusion", "pour conclure", "pour finir", "le mot de la fin",
+    "mot de la fin", "recapitulatif", "recap de la journee", "resume de la journee", "en resume",
+    "bilan", "bilan de la journee", "remerciements", "merci", "sommaire", "table des matieres",
+    "au programme", "programme", "a propos", "liens", "liens utiles", "ressources", "references",
+    "sources", "articles similaires", "articles lies", "a lire aussi", "lire aussi", "sur le meme sujet",
+    "partager", "partager cet article", "commentaires", "laisser un commentaire", "newsletter",
+    "dernier", "derniers articles", "articles recents", "tags", "categories", "aller au contenu",
+    "passer au contenu", "skip to content", "menu", "rechercher", "navigation", "et ensuite",
+    "pour aller plus loin", "en bref", "la journee", "le lieu", "l organisation", "organisation",
+]
+_END_MARKERS = ("conclusion", "en conclusion", "pour conclure", "le mot de la fin", "mot de la fin",
+                "recapitulatif", "bilan", "remerciements", "en resume", "articles similaires",
+                "a lire aussi", "sur le meme sujet", "derniers articles", "laisser un commentaire")
+_TOC_WORDS = ("sommaire", "table des matieres", "au programme", "programme de la journee")
+_META_LINE = re.compile(
+    r"^(r[ée]dig[ée]e?s? par|r[ée]dacteur|r[ée]dactrice|auteur|autrice|[ée]crit par|speakers?|intervenants?|"
+    r"orat(eur|rice)s?|pr[ée]sent[ée]e?s? par|anim[ée]e?s? par|par|date|lieu|dur[ée]e|slides|vid[ée]o|tags?|"
+    r"cat[ée]gories?|niveau|format|salle|track|publi[ée] le|mis à jour le)\s*:", re.I)
+_CUE = re.compile(
+    r"\b(pr[ée]sent(e|é|ée|és|ées|ent|er|ation|ations|ait|aient)\b|talk|conf[ée]rence|session|slot|"
+    r"speakers?|intervenant\w*|orat\w+|keynote|rex\b|"
+    r"retour d.exp[ée]rience|atelier|hands-on|d[ée]mo\w*|quickie|table ronde|sur sc[èe]ne|"
+    r"slides|cet article|intervention|nous (a|ont|avait|avaient)\b|nous \w+(ent|e|er)\b|"
+    r"(a|ont) (parl[ée]|expliqu[ée]|montr[ée]|abord[ée]|introduit)|"
+    r"animée? par|propos[ée]e? par)", re.I)
+
+
+_BOILERPLATE = ("aller au contenu", "passer au contenu", "skip to content", "menu", "accueil", "rechercher",
+                "navigation", "fermer", "close")
+
+
+def _excluded(normalised_title: str) -> bool:
+    """Intro, conclusion, day summary, navigation: headings that are never talks."""
+    n = normalised_title
+    return n in _EXCLUDED or n.split(" ")[0] in ("introduction", "conclusion", "recapitulatif", "sommaire") \
+        or n.startswith(("resume de la journee", "bilan de", "table des matieres", "le mot de la fin"))
+
+
+def heading_candidates(doc: Document) -> list[_Candidate]:
+    blocks = doc.blocks
+    cands: list[_Candidate] = []
+    seen_titles: set[str] = set()
+    for b in blocks:
+        if b.kind == "heading":
+            cands.append(_Candidate(_clean_title(doc.span(b)), b, b.level or 1))
+        elif doc.format == "text" and b.kind == "line":
+            line = doc.span(b)
+            title = _clean_title(line)
+            # a line ending with a full stop is a title when a table of contents listed it before
+            if _looks_like_title_line(line) or (key(title) in seen_titles and len(title) <= 150):
+                cands.append(_Candidate(title, b, 1))
+                seen_titles.add(key(title))
+    for i, c in enumerate(cands):
+        c.body_start = c.block.end
+        c.body_end = cands[i + 1].block.start if i + 1 < len(cands) else len(doc.text)
+    return [c for c in cands if c.title]
+
+
+def _looks_like_title_line(line: str) -> bool:
+    s = line.strip()
+    if not (2 <= len(s) <= 150) or len(s.split()) > 22:
+        return False
+    if s.endswith((":", ";", ",")) or (s.endswith(".") and not s.endswith("...")):
+        return False
+    if _META_LINE.match(s) or re.match(r"^https?://", s):
+        return False
+    if re.search(r"[.!] +[A-ZÀ-Ý]", s):  # two sentences: prose, not a title
+        return False
+    return bool(re.search(r"[A-Za-zÀ-ÿ]", s))
+
+
+def _clean_title(text: str) -> str:
+    text = strip_symbols(" ".join(text.split()))
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1].rstrip()
+    return text
+
+
+def _first_paragraphs(doc: Document, start: int, end: int, count: int = 2) -> str:
+    paras = [doc.span(b) for b in doc.blocks if start <= b.start < end and b.kind != "heading"]
+    return "\n".join(paras[:count])
+
+
+def _is_person_line(text: str) -> bool:
+    words = text.split()
+    return 2 <= len(words) <= 4 and gazetteer.is_first_name(words[0]) and all(w[:1].isupper() for w in words)
+
+
+_TITLE_SPEAKERS = re.compile(r"\s+[-–—|]\s+(?P<names>[^-–—|]+)$")
+
+
+def _split_title_speakers(title: str) -> tuple[str, str | None]:
+    """'Titre – Alice Martin, Bob Durand' -> ('Titre', 'Alice Martin, Bob Durand')."""
+    m = _TITLE_SPEAKERS.search(title)
+    if not m:
+        return title, None
+    names = [n.strip() for n in re.split(r",|&|\bet\b|\band\b", m["names"]) if n.strip()]
+    if names and all(n.split() and gazetteer.is_first_name(n.split()[0]) and len(n.split()) <= 4
+                     and all(w[:1].isupper() for w in n.split()) for n in names):
+        return title[: m.start()].rstrip(), m["names"].strip()
+    return title, None
+
+
+def segment(doc: Document) -> Recap:
+    cands = heading_candidates(doc)
+    norm = lambda s: " ".join(re.sub(r"[^0-9a-z]+", " ", fold(s)).split())  # noqa: E731
+
+    # Document title: front matter, else a leading heading before any paragraph text.
+    title = doc.title
+    first_text = next((b for b in doc.blocks if b.kind in ("paragraph", "line") and not any(
+        c.block is b for c in cands)), None)
+    leading = [c for c in cands if first_text is None or c.block.start < first_text.start]
+    while leading and norm(leading[0].title) in _BOILERPLATE:
+        leading.pop(0)
+    if leading and _excluded(norm(leading[0].title)):
+        leading = []
+    if leading and (not title) and (doc.format != "markdown" or len([c for c in cands if c.level == leading[0].level]) == 1):
+        leading[0].role = "title"
+        title = leading[0].title
+    elif leading and doc.format == "markdown" and leading[0].level == 1 and \
+            sum(1 for c in cands if c.level == 1) == 1 and any(c.level > 1 for c in cands):
+        leading[0].role = "title"
+
+    event = event_info(doc, title, cands)
+    series_key = key(event.series)
+
+    # Table of contents: after a TOC word, and any run of >= 3 headings with no body.
+    toc_titles: set[str] = set()
+    i = 0
+    while i < len(cands):
+        c = cands[i]
+        if c.role != "talk":
+            i += 1
+            continue
+        empty = lambda x: not doc.text[x.body_start:x.body_end].strip()  # noqa: E731
+        run = [c]
+        j = i + 1
+        if empty(c):
+            while j < len(cands) and empty(cands[j - 1]):
+                run.append(cands[j])
+                j += 1
+        is_toc_word = norm(c.title) in _TOC_WORDS
+        if (is_toc_word and len(run) > 1) or len([r for r in run if empty(r)]) >= 3:
+            entries = run[1:] if is_toc_word else run
+            if not empty(run[-1]):  # the run ends on the first heading that has text under it
+                entries = entries[:-1]
+            for r in (run[:1] if is_toc_word else []) + entries:
+                r.role = "toc"
+            toc_titles.update(norm(r.title) for r in entries)
+            i += len(entries) + (1 if is_toc_word else 0)
+            continue
+        i += 1
+
+    # Exclusions, captions, group headings, the event's own heading, the footer.
+    talks_seen = False
+    ended = False
+    for idx, c in enumerate(cands):
+        if c.role != "talk":
+            continue
+        n = norm(c.title)
+        body = doc.text[c.body_start:c.body_end].strip()
+        if ended:
+            c.role = "footer"
+        elif _excluded(n) or n in _BOILERPLATE:
+            c.role = "excluded"
+            if talks_seen and (n.startswith(_END_MARKERS)):
+                ended = True
+        elif n in toc_titles:
+            talks_seen = True
+        elif doc.format == "text" and _is_person_line(c.title):
+            c.role = "caption"
+        elif series_key and series_key in key(c.title) and not talks_seen:
+            c.role = "event"
+        elif series_key and series_key in key(c.title) and talks_seen and len(body) < 40:
+            c.role = "footer"
+            ended = True
+        elif len(body) < 25 and idx + 1 < len(cands):
+            c.role = "group"
+        else:
+            talks_seen = True
+
+    # Talk level: the shallowest level among the remaining candidates.
+    levels = [c.level for c in cands if c.role == "talk"]
+    talk_level = min(levels) if levels else 1
+
+    sections: list[Section] = []
+    current: Section | None = None
+    for c in cands:
+        if c.role == "caption":
+            if current is not None:
+                current.caption_names.append(c.title)
+            continue
+        if c.role != "talk":
+            if current is not None and c.role in ("sub",):
+                continue
+            if current is not None:
+                current.end = c.block.start
+            current = None if c.role not in ("caption",) else current
+            continue
+        if c.level > talk_level and current is not None:
+            continue  # deeper heading: a part of the current talk
+        if current is not None and norm(c.title) not in toc_titles and not _has_cue(doc, c):
+            continue  # reads as a sub-heading of the current talk
+        if current is not None:
+            current.end = c.block.start
+        title_text, hint = _split_title_speakers(c.title)
+        current = Section(title=title_text, title_start=c.block.start, title_end=c.block.end,
+                          start=c.body_start, end=c.body_end, speaker_hint=hint)
+        raw_heading = " ".join(doc.span(c.block).split())
+        if raw_heading != title_text and raw_heading.rstrip(".") == title_text:
+            current.title_aliases.append(raw_heading)
+        sections.append(current)
+    # a section runs until the next talk or the next non-talk heading
+    for s in sections:
+        following = [c.block.start for c in cands if c.block.start >= s.start and c.role in
+                     ("talk", "excluded", "footer", "event", "toc", "group", "title")
+                     and not (c.role == "talk" and c.block.start < s.end and c.block.start >= s.start)]
+        nxt = next((sec.title_start for sec in sections if sec.title_start > s.title_start), len(doc.text))
+        stops = [p for p in following if p >= s.start] + [nxt]
+        s.end = min(stops)
+    sections = [s for s in sections if s.title]
+    intro_end = sections[0].title_start if sections else len(doc.text)
+    return Recap(document=doc, title=title, published=doc.published, event=event, talks=sections,
+                 intro_end=intro_end)
+
+
+def _has_cue(doc: Document, c: _Candidate) -> bool:
+    text = _first_paragraphs(doc, c.body_start, c.body_end)
+    if _CUE.search(text) or _META_LINE.match(text.strip()):
+        return True
+    # a person named at the start of the body presents something
+    words = re.findall(r"[A-ZÀ-Ý][\wÀ-ÿ'-]+", text[:200])
+    return any(gazetteer.is_first_name(w) for w in words[:6]) and bool(
+        re.search(r"\b(nous|présente|explique|montre|propose|raconte|partage)\b", text[:300]))
+
+
+# ---------------------------------------------------------------- event
+
+_MONTHS = {"janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+           "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12}
+_DATE = re.compile(
+    r"\b(?:(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?(1er|\d{1,2})\s+"
+    r"(janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre)"
+    r"(?:\s+(\d{4}))?", re.I)
+_YEAR = re.compile(r"\b(20\d{2})\b")
+_ONLINE = re.compile(r"\b(virtuel(le)?|en ligne|online|distanciel|100 ?% remote|forme virtuelle|[àa] distance)\b", re.I)
+_TITLE_PREFIX = re.compile(
+    r"^(review|retour|retours|recap|r[ée]cap|compte[- ]rendu|cr|bilan|r[ée]sum[ée]|notes?|"
+    r"ce que j.ai retenu|mon retour|nos retours|mes notes)\b[^A-Z]*", re.I)
+_EVENT_WORDS = r"(Days?|Conf|Con|Camp|Summit|Forum|Fest|Festival|Meetup|Tech|Week|World|Europe|France|Paris|Sessions?|Connect)"
+
+
+def event_info(doc: Document, title: str | None, cands: list[_Candidate]) -> EventInfo:
+    norm = lambda s: " ".join(re.sub(r"[^0-9a-z]+", " ", fold(s)).split())  # noqa: E731
+    first_talkish = next((c.block.start for c in cands if c.role == "talk" and c.level <= 2
+                          and not _excluded(norm(c.title))
+                          and len(doc.text[c.body_start:c.body_end].strip()) > 200), len(doc.text))
+    intro = doc.text[:first_talkish]
+    title_text = title or ""
+    sources = [title_text, " ".join(doc.tags), intro]
+
+    series = _series_from_gazetteer(sources) or _series_from_patterns(title_text, intro, doc)
+    year = None
+    if series:
+        pattern = re.compile(re.escape(series).replace(r"\ ", r"\s*") + r"\W{0,3}(20\d{2})", re.I)
+        for text in (title_text, intro, doc.text):
+            m = pattern.search(text)
+            if m:
+                year = int(m[1])
+                break
+    if year is None:
+        years = Counter(int(y) for y in _YEAR.findall(title_text))
+        if not years:
+            years = Counter(int(y) for y in _YEAR.findall(intro))
+        if years:
+            year = years.most_common(1)[0][0]
+    if year is None and doc.published:
+        year = doc.published.year
+    if not series:
+        series = title_text or doc.name
+    name = f"{series} {year}" if year and not re.search(r"\b20\d{2}\b", series) else series
+
+    start_date = None
+    for text in (title_text, intro):
+        for m in _DATE.finditer(text):
+            y = int(m[4]) if m[4] else year
+            if not y:
+                continue
+            month = _MONTHS[fold(m[3])]
+            day = 1 if m[2].lower() == "1er" else int(m[2])
+            try:
+                start_date = dt.date(y, month, day)
+            except ValueError:
+                continue
+            break
+        if start_date:
+            break
+
+    city = None
+    if not _ONLINE.search(intro):
+        city = _city(doc.tags) or _city_in_text(title_text) or _city_in_text(intro)
+    return EventInfo(name=name, series=series, year=year, start_date=start_date, city=city)
+
+
+def _series_from_gazetteer(texts: list[str]) -> str | None:
+    series = gazetteer.event_series()
+    if not len(series):
+        return None
+    for text in texts:
+        if not text:
+            continue
+        counts: Counter = Counter()
+        words = re.findall(r"[\wÀ-ÿ'’.-]+", text)
+        for n in range(min(6, series.max_words + 1), 0, -1):
+            for i in range(len(words) - n + 1):
+                entry = series.lookup(" ".join(words[i:i + n]))
+                if entry:
+                    counts[entry.label] += 1
+        if counts:
+            return counts.most_common(1)[0][0]
+    return None
+
+
+def _series_from_patterns(title: str, intro: str, doc: Document) -> str | None:
+    clean = _TITLE_PREFIX.sub("", title).strip(" :-–")
+    name_rx = r"([A-Z][\w'’-]*(?:\s+(?:[A-Z0-9][\w'’-]*|de|du|des|&))*)"
+    if clean:
+        m = re.search(name_rx + r"\s*(?:20\d{2})?", clean)
+        if m:
+            candidate = re.sub(r"\s+20\d{2}$", "", m[1]).strip()
+            if candidate and not gazetteer.tools().lookup(candidate):
+                return candidate
+    # "Le X, c'est ...", "Le X est une conférence ...", "la conférence X", "l'édition ... de X"
+    for rx in (r"\b(?:[Ll]e|[Ll]a|[Ll]es|[Ll]’|[Ll]')\s*" + name_rx + r"\s*,?\s+(?:c.est|est|sont)\s",
+               r"\b(?:conf[ée]rence|[ée]v[ée]nement|[ée]dition|journ[ée]e)\s+(?:de\s+|du\s+|d[’'])?" + name_rx):
+        m = re.search(rx, intro)
+        if m:
+            return m[1].strip()
+    words = Counter(re.findall(r"\b([A-Z][a-z]+[A-Z][\w]+|[A-Z][\w]+\s+" + _EVENT_WORDS + r")\b", intro))
+    if words:
+        return words.most_common(1)[0][0]
+    return None
+
+
+def _city(values: list[str]) -> str | None:
+    cities = gazetteer.cities()
+    for v in values:
+        if key(v) in cities:
+            return cities[key(v)]
+    return None
+
+
+def _city_in_text(text: str) -> str | None:
+    cities = gazetteer.cities()
+    for m in re.finditer(r"\b(?:[àa]|sur|de|in|at)\s+([A-ZÀ-Ý][\wÀ-ÿ'’-]+(?:[ -][A-ZÀ-Ý][\wÀ-ÿ'’-]+)?)", text):
+        for candidate in (m[1], m[1].split()[0]):
+            if key(candidate) in cities:
+                return cities[key(candidate)]
+    return None
