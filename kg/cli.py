@@ -89,19 +89,19 @@ def build(paths, store_path, strict, max_size, quiet):
     from .store import GraphStore
 
     files = discover(paths)
-    gs = GraphStore.create(_store_path(store_path))
-    with click.progressbar(length=len(files), label="Reading recaps", file=sys.stderr,
+    with GraphStore.create(_store_path(store_path)) as gs, click.progressbar(length=len(files), label="Reading recaps", file=sys.stderr,
                            show_pos=True, item_show_func=lambda p: p.name if p else "",
                            hidden=quiet or not sys.stderr.isatty()) as bar:
         def progress(path):
             bar.update(1, path)
         report = run_build(files, gs, strict=strict, max_bytes=max_size, progress=progress)
-    for failure in report.failed:
-        click.echo(f"Error: {failure.path}: {failure.reason}", err=True)
-    if not quiet:
-        from .report import build_summary
+        bar.render_finish()
+        for failure in report.failed:
+            click.echo(f"Error: {failure.path}: {failure.reason}", err=True)
+        if not quiet:
+            from .report import build_summary
 
-        click.echo(build_summary(gs, report))
+            click.echo(build_summary(gs, report))
     if report.failed:
         sys.exit(EXIT_INPUT_FAILED)
 

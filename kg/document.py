@@ -131,7 +131,7 @@ def load_document(path: Path, max_bytes: int = MAX_BYTES_DEFAULT) -> Document:
 
 def parse_document(text: str, name: str, suffix: str = "", path: Path | None = None) -> Document:
     where = path or name
-    fmt = detect_format(text, suffix)
+    fmt = detect_format(text, suffix or Path(name).suffix.lower())
     if fmt == "html":
         doc = _parse_html(text, name)
     else:
@@ -163,6 +163,7 @@ def detect_format(text: str, suffix: str = "") -> str:
     if len(re.findall(r"</?(p|div|h[1-6]|article|section|li)\b", head)) >= 3:
         return "html"
     signals = sum(1 for rx in _MD_SIGNALS if rx.search(text))
+    signals += len(_MD_SIGNALS[0].findall(text)) >= 2  # several "# heading" lines say markdown on their own
     return "markdown" if signals >= 2 else "text"
 
 
@@ -251,7 +252,19 @@ def _parse_markdown(body: str, name: str) -> Document:
             if content:
                 out.block("paragraph", lambda b, c=content: b.write(c))
         i += 1
-    return out.document(name, "markdown")
+    doc = out.document(name, "markdown")
+    _add_bare_urls(doc)
+    return doc
+
+
+def _add_bare_urls(doc: Document) -> None:
+    """URLs written as plain text are links too (their text is the URL)."""
+    covered = [(i.start, i.end) for i in doc.inlines if i.kind == "link"]
+    for m in _URL.finditer(doc.text):
+        url = m.group(0).rstrip(".,;:")
+        if not any(s <= m.start() < e for s, e in covered):
+            doc.inlines.append(Inline("link", m.start(), m.start() + len(url), url))
+    doc.inlines.sort(key=lambda i: (i.start, i.end))
 
 
 def _render_inline(b: _Builder, children) -> None:

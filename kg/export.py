@@ -11,7 +11,6 @@ from .store import GraphStore
 
 PREFIXES = {
     "kg": "https://w3id.org/confkg/ontology#",
-    "kgr": "https://w3id.org/confkg/resource/",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",

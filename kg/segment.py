@@ -103,7 +103,8 @@ _BOILERPLATE = ("aller au contenu", "passer au contenu", "skip to content", "men
 def _excluded(normalised_title: str) -> bool:
     """Intro, conclusion, day summary, navigation: headings that are never talks."""
     n = normalised_title
-    return n in _EXCLUDED or n.split(" ")[0] in ("introduction", "conclusion", "recapitulatif", "sommaire") \
+    words = n.split(" ")
+    return n in _EXCLUDED or (words[0] in ("introduction", "conclusion", "recapitulatif", "sommaire") and len(words) <= 4) \
         or n.startswith(("resume de la journee", "bilan de", "table des matieres", "le mot de la fin"))
 
 
@@ -185,12 +186,14 @@ def segment(doc: Document) -> Recap:
         leading.pop(0)
     if leading and _excluded(norm(leading[0].title)):
         leading = []
-    if leading and (not title) and (doc.format != "markdown" or len([c for c in cands if c.level == leading[0].level]) == 1):
+    top_is_title = bool(leading) and leading[0].level == 1 and sum(1 for c in cands if c.level == 1) == 1 \
+        and any(c.level > 1 for c in cands)
+    if doc.format == "text" and leading and not title:
         leading[0].role = "title"
         title = leading[0].title
-    elif leading and doc.format == "markdown" and leading[0].level == 1 and \
-            sum(1 for c in cands if c.level == 1) == 1 and any(c.level > 1 for c in cands):
+    elif doc.format != "text" and top_is_title:
         leading[0].role = "title"
+        title = title or leading[0].title
 
     event = event_info(doc, title, cands)
     series_key = key(event.series)

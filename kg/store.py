@@ -51,6 +51,16 @@ class GraphStore:
             raise UsageError(f"cannot open the store at {path}: {e}") from None
         return cls(path, store)
 
+    def close(self) -> None:
+        """Releases the database (pyoxigraph closes it when the last reference goes)."""
+        self.store = None
+
+    def __enter__(self) -> "GraphStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     # -- manifest -------------------------------------------------------
     @property
     def manifest_path(self) -> Path:

@@ -1,0 +1,78 @@
+"""Extraction rules on small made-up recaps: speakers, employers, authors, tools."""
+from kg.document import parse_document
+from kg.extract import extract
+from kg.segment import segment
+
+
+def talks_of(text: str, name: str = "recap.md"):
+    return extract(segment(parse_document(text, name))).talks
+
+
+def people(talk):
+    return {(s.text, s.affiliation.text if s.affiliation else None) for s in talk.speakers}
+
+
+def tools(talk):
+    return {t.canonical or t.text for t in talk.tools}
+
+
+def test_speaker_line_with_shared_company():
+    talk = talks_of("## Un talk sur Helm\nSpeakers : Alice Martin & Bruno Petit, Datadog\n\nIls parlent de Helm.\n")[0]
+    assert people(talk) == {("Alice Martin", "Datadog"), ("Bruno Petit", "Datadog")}
+
+
+def test_presented_by_with_roles_each_at_their_company():
+    talk = talks_of("## Un talk\nPrésenté par **Alice Martin** - Cloud Architect chez **Scaleway** - et "
+                    "Bruno Petit - Site Reliability Engineer Freelance.\n\nUn talk sur Terraform.\n")[0]
+    assert people(talk) == {("Alice Martin", "Scaleway"), ("Bruno Petit", None)}
+
+
+def test_subject_of_a_presentation_verb_with_apposition():
+    talk = talks_of("## Un talk\n\nCamille Durand, Senior SRE chez Doctolib, nous présente Prometheus.\n")[0]
+    assert people(talk) == {("Camille Durand", "Doctolib")}
+    assert "Prometheus" in tools(talk)
+
+
+def test_first_names_joined_with_company_after_de():
+    talk = talks_of("## Un talk\n\nSur scène, Julie et Marc de Qonto nous ont présenté leur plateforme.\n")[0]
+    assert people(talk) == {("Julie", "Qonto"), ("Marc", "Qonto")}
+
+
+def test_authors_and_cited_people_are_not_speakers():
+    text = ("## Un talk\nRédigé par : Paul DURAND\nSpeaker : Sophie Bernard, Ippon Technologies\n\n"
+            "Le concept a été inventé par Martin Fowler dans un article. "
+            "Sophie échange avec Kelsey Hightower sur le sujet.\n")
+    recap = extract(segment(parse_document(text, "r.md")))
+    assert [a.text for a in recap.authors] == ["Paul Durand"]
+    assert {s.text for s in recap.talks[0].speakers} == {"Sophie Bernard", "Sophie"}
+
+
+def test_gazetteer_aliases_map_to_canonical_names():
+    talk = talks_of("## Un talk\n\nAlice nous présente un cluster k8s avec ArgoCD et docker-compose.\n")[0]
+    assert {"Kubernetes", "Argo CD", "Docker Compose"} <= tools(talk)
+
+
+def test_longest_name_wins_and_generic_words_are_not_tools():
+    talk = talks_of("## Un talk\n\nAlice nous présente Docker Compose, le DevOps, le Cloud et une API.\n")[0]
+    found = tools(talk)
+    assert "Docker Compose" in found and "Docker" not in found
+    assert not {"DevOps", "Cloud", "API"} & found
+
+
+def test_unknown_tool_from_context():
+    talk = talks_of("## Un talk\n\nAlice nous présente l'outil Zorglub qu'elle a écrit. "
+                    "Frobnicator, un framework écrit en Rust, est aussi cité.\n")[0]
+    assert {"Zorglub", "Frobnicator"} <= tools(talk)
+
+
+def test_ambiguous_tool_names_need_their_capital_or_a_tool_context():
+    talk = talks_of("## Un talk\n\nAlice nous présente le flux de données, puis Flux pour le GitOps.\n")[0]
+    assert [t.text for t in talk.tools if (t.canonical or t.text) == "Flux"] == ["Flux"]
+
+
+def test_mentions_keep_offsets_into_the_text():
+    text = "## Un talk\n\nAlice nous présente Kubernetes.\n"
+    recap = segment(parse_document(text, "r.md"))
+    mention = next(t for t in extract(recap).talks[0].tools if t.canonical == "Kubernetes")
+    assert recap.document.text[mention.start:mention.end] == "Kubernetes"
+    assert mention.rule == "gazetteer" and 0 < mention.confidence <= 1
