@@ -75,7 +75,12 @@ class Extraction:
 _CAP = r"[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ]+(?:-[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ]+)?"
 _UPPER = r"[A-ZÀ-ÖØ-Ý]{2,}(?:-[A-ZÀ-ÖØ-Ý]{2,})?"
 _NAME = re.compile(rf"\b({_CAP})((?:[ \u00a0]+(?:{_CAP}|{_UPPER})){{0,2}})(?![\w-])")
-_ORG = r"[A-Z0-9À-Ý][\w&.'’+-]*(?:[ \u00a0]+(?:[A-Z0-9À-Ý][\w&.'’+-]*|&))*"
+_ORG = r"(?:[A-Z0-9À-Ý]|[a-z][A-Z])[\w&.'’+-]*(?:[ \u00a0]+(?:(?:[A-Z0-9À-Ý]|[a-z][A-Z])[\w&.'’+-]*|&))*"
+# given names that are also ordinary words, when they open a sentence
+_COMMON_WORD_NAMES = {"grace", "rose", "olive", "prudence", "constance", "clemence", "patience", "esperance",
+                      "victoire", "aurore", "celeste", "blanche", "marine", "colombe", "ambre", "france", "lorraine",
+                      "avril", "aime", "desire", "modeste", "fortune", "placide", "parfait", "honore", "gagnant",
+                      "pascal", "sage", "ange", "cloud", "dominique", "benoit", "martin"}
 _ROLE_WORDS = {"senior", "junior", "lead", "head", "principal", "staff", "cloud", "site", "software", "data", "devops",
                "developer", "developpeur", "developpeuse", "ingenieur", "ingenieure", "engineer", "architect",
                "architecte", "consultant", "consultante", "cto", "ceo", "cio", "vp", "directeur", "directrice",
@@ -91,7 +96,7 @@ _NOT_VERB = {"de", "le", "la", "les", "que", "qui", "une", "comme", "même", "en
              "autre", "personne", "équipe", "type", "manière", "chaque", "cette", "celle", "elle", "quelque",
              "ensemble", "pratique", "solution", "démonstration", "présentation", "conférence", "histoire", "title"}
 _CITED_BEFORE = re.compile(
-    r"(?:\bpar|\bavec|\bselon|\bd'après|\bd’après|\bde|\bdu|\bd'|\bd’|\bà|\bau|\bcomme|\bpour|\bsur|\bcontre|"
+    r"(?:\bpar|\bavec|\bselon|\bd'après|\bd’après|\bde|\bdu|\bd'|\bd’|\bà|\bau|\bpour|\bsur|\bcontre|"
     r"\bauteur|\bcréateur|\bfondateur|\barticle)\s*$", re.I)
 _PRESENTED_BY = re.compile(r"(pr[ée]sent[ée]e?s?|anim[ée]e?s?|donn[ée]e?s?|propos[ée]e?s?)\s+par\s*:?\s*$", re.I)
 _SPEAKER_LINE = re.compile(
@@ -117,23 +122,22 @@ def _people_in(text: str, offset: int, explicit: bool = False) -> list[tuple[str
     person slot, at the start or after "&" / "et", even if its first name is unknown.
     """
     found = []
-    for m in _NAME.finditer(text):
+    pos = 0
+    while (m := _NAME.search(text, pos)) is not None:
         first, rest = m.group(1), m.group(2) or ""
+        # "Comme Joachim": a capitalised word that is no first name may open a sentence before a name
+        pos = m.end() if not rest or gazetteer.is_first_name(first) or explicit else m.start() + len(first) + 1
         slot = not text[:m.start()].strip() or re.search(r"(&|\bet|\band|\bpar)\s*[-–]?\s*$", text[:m.start()])
         if explicit and not slot and not gazetteer.is_first_name(first):
             continue
         if explicit and fold(first) in _ROLE_WORDS:
             continue
-        # a capitalised word after the name that is a tool or an organisation is not a surname
-        words = rest.split()
-        while words and (gazetteer.organizations().lookup(words[-1]) or gazetteer.tools().lookup(words[-1])):
-            words.pop()
-        rest = (" " + " ".join(words)) if words else ""
         if not _is_person_name(first, rest, explicit):
             continue
-        name = _normalise_person(first + rest)
-        end = m.start() + len(first) + (len(m.group(2) or "") if words == (m.group(2) or "").split() else len(rest))
-        found.append((name, offset + m.start(), offset + end))
+        sentence_start = not text[:m.start()].strip() or re.search(r"[.!?:]\s*$", text[:m.start()])
+        if not rest and sentence_start and fold(first) in _COMMON_WORD_NAMES:
+            continue
+        found.append((_normalise_person(first + rest), offset + m.start(), offset + m.end()))
     return found
 
 
@@ -210,11 +214,15 @@ def _attach_affiliations(mentions: list[PersonMention], allow_bare: bool) -> Non
 def _next_word_is_verb(text: str) -> bool:
     """Whether the text after a name group starts with a verb (the name is its subject)."""
     t = text
-    # skip an apposition: ", Senior SRE chez X," or "(Principal Engineers chez Y)"
+    # skip "de Company", then an apposition: ", Senior SRE chez X," or "(Principal Engineers chez Y)"
+    m = re.match(rf"\s*(?:de|d'|d’)\s*{_ORG}", t)
+    if m:
+        t = t[m.end():]
     m = re.match(r"\s*\([^)]{0,120}\)", t) or re.match(r"\s*,[^,.;:!?]{0,120},", t)
     if m:
         t = t[m.end():]
-    m = re.match(r"\s*([a-zà-ÿ’']+(?:\s+(?:a|ont|avait))?)", t)
+    t = re.sub(r"^\s*,?\s*(?:le|la|les|l'|l’|lui|leur|en|y)\s+(?=[a-zà-ÿ])", " ", t)
+    m = re.match(r"\s*,?\s*([a-zà-ÿ’']+(?:\s+(?:a|ont|avait))?)", t)
     if not m:
         return False
     word = m.group(1).split()[0]
@@ -265,8 +273,10 @@ def _speakers_in_prose(line: str, line_start: int) -> list[PersonMention]:
         if not presented and not _next_word_is_verb(after):
             continue
         mentions = []
+        later = [p[1] for p in people if p[1] > g[-1][2]]
         for i, (name, s, e) in enumerate(g):
-            nxt = g[i + 1][1] - line_start if i + 1 < len(g) else len(line)
+            # the attribute of a name runs to the next name mentioned, in the group or after it
+            nxt = (g[i + 1][1] if i + 1 < len(g) else (later[0] if later else line_start + len(line))) - line_start
             pm = PersonMention(name, s, e, "presented-by" if presented else "subject-of-verb",
                                0.9 if presented else 0.75)
             attr = line[e - line_start:nxt]

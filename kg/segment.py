@@ -333,7 +333,8 @@ def event_info(doc: Document, title: str | None, cands: list[_Candidate]) -> Eve
     title_text = title or ""
     sources = [title_text, " ".join(doc.tags), intro]
 
-    series = _series_from_gazetteer(sources) or _series_from_patterns(title_text, intro, doc)
+    series = (_series_from_gazetteer(sources) or _series_from_patterns(title_text, "", doc)
+              or _series_from_gazetteer([doc.text]) or _series_from_patterns("", intro, doc))
     year = None
     if series:
         pattern = re.compile(re.escape(series).replace(r"\ ", r"\s*") + r"\W{0,3}(20\d{2})", re.I)
@@ -408,7 +409,7 @@ def _series_from_patterns(title: str, intro: str, doc: Document) -> str | None:
     for rx in (r"\b(?:[Ll]e|[Ll]a|[Ll]es|[Ll]’|[Ll]')\s*" + name_rx + r"\s*,?\s+(?:c.est|est|sont)\s",
                r"\b(?:conf[ée]rence|[ée]v[ée]nement|[ée]dition|journ[ée]e)\s+(?:de\s+|du\s+|d[’'])?" + name_rx):
         m = re.search(rx, intro)
-        if m:
+        if m and not _excluded(" ".join(fold(m[1]).split())):
             return m[1].strip()
     words = Counter(re.findall(r"\b([A-Z][a-z]+[A-Z][\w]+|[A-Z][\w]+\s+" + _EVENT_WORDS + r")\b", intro))
     if words:
