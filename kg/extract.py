@@ -106,13 +106,17 @@ _AUTHOR_LINE = re.compile(
     r"^\s*(?:r[ée]dig[ée]e?s?\s+par|r[ée]dact(?:eur|rice)s?|auteur|autrice|[ée]crit\s+par|article\s+de)\s*:?\s+", re.I)
 
 
+# Full names the NER found in the recap being extracted (set by extract()).
+_ner_people: set[str] = set()
+
+
 def _is_person_name(first: str, rest: str, explicit: bool) -> bool:
     name = (first + rest).strip()
     if gazetteer.tools().lookup(name) or gazetteer.organizations().lookup(name) or key(name) in gazetteer.non_tools():
         return False
     if explicit:
         return True
-    return gazetteer.is_first_name(first)
+    return gazetteer.is_first_name(first) or " ".join(name.split()) in _ner_people
 
 
 def _people_in(text: str, offset: int, explicit: bool = False) -> list[tuple[str, int, int]]:
@@ -238,7 +242,8 @@ def speakers_of(doc: Document, section: Section, authors: set[str]) -> list[Pers
         found += _speaker_line_people(doc, max(start, section.title_start), section.speaker_hint, "title-speakers")
     for caption in section.caption_names:
         pos = doc.text.find(caption, section.start)
-        found.append(PersonMention(caption, pos, pos + len(caption), "name-caption", 0.6))
+        if _people_in(caption, pos):
+            found.append(PersonMention(caption, pos, pos + len(caption), "name-caption", 0.6))
     body = doc.text[section.start:section.end]
     for m in re.finditer(r"[^\n]+", body):
         line, line_start = m.group(0), section.start + m.start()
@@ -477,8 +482,14 @@ def _title_tool(section: Section, doc: Document, finder: ToolFinder) -> list[Men
     return [Mention(name, pos, pos + len(name), "title-name", 0.6)]
 
 
-def extract(recap: Recap) -> Extraction:
+def extract(recap: Recap, use_ner: bool = True) -> Extraction:
+    global _ner_people
     doc = recap.document
+    _ner_people = set()
+    if use_ner and recap.talks:
+        from .nlp import person_names
+
+        _ner_people = person_names([doc.text[s.title_start:s.end] for s in recap.talks])
     authors = authors_of(doc)
     author_keys = {key(a.text) for a in authors}
     event_keys = {key(recap.event.series), key(recap.event.name)}

@@ -158,6 +158,7 @@ def _is_person_line(text: str) -> bool:
     return 2 <= len(words) <= 4 and gazetteer.is_first_name(words[0]) and all(w[:1].isupper() for w in words)
 
 
+_CAPWORD = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"
 _TITLE_SPEAKERS = re.compile(r"\s+[-–—|]\s+(?P<names>[^-–—|]+)$")
 
 
@@ -248,6 +249,9 @@ def segment(doc: Document) -> Recap:
         elif series_key and series_key in key(c.title) and talks_seen and len(body) < 40:
             c.role = "footer"
             ended = True
+        elif doc.format == "text" and len(body) < 25 and re.fullmatch(rf"{_CAPWORD}(?: {_CAPWORD}){{1,3}}", c.title) \
+                and talks_seen:
+            c.role = "caption"  # a name under a talk, as scraped pages keep photo captions; extraction checks it
         elif len(body) < 25 and idx + 1 < len(cands):
             c.role = "group"
         else:
