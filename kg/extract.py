@@ -172,13 +172,17 @@ def _org_from(attr: str, *, allow_bare: bool) -> tuple[str, int, int] | None:
     return None
 
 
+_NOT_ORG_KINDS = {"generic", "practice", "language", "protocol", "standard", "format", "role", "certification",
+                  "hardware"}
+
+
 def _trim_org(org: str) -> str | None:
     org = org.strip(" .,;:'’-")
     words = org.split()
     while words and (fold(words[-1]) in _ROLE_WORDS or words[-1] in ("&",)):
         words.pop()
     org = " ".join(words)
-    if not org or key(org) in gazetteer.non_tools() or len(org) < 2:
+    if not org or gazetteer.non_tools().get(key(org)) in _NOT_ORG_KINDS or len(org) < 2:
         return None
     return org
 
@@ -315,7 +319,7 @@ def _front_matter_authors(doc: Document) -> list[str]:
 
 # ---------------------------------------------------------------- tools
 
-_TOKEN = re.compile(r"[A-Za-zÀ-ÿ0-9][A-Za-zÀ-ÿ0-9+#]*(?:[.\-/][A-Za-zÀ-ÿ0-9+#]+)*")
+_TOKEN = re.compile(r"[A-Za-zÀ-ÿ0-9_][A-Za-zÀ-ÿ0-9+#_]*(?:[.\-][A-Za-zÀ-ÿ0-9+#_]+)*")
 _TOOL_CONTEXT_BEFORE = re.compile(
     r"(?:outils?|framework|librairie|biblioth[èe]que|solution|plateforme|projet|logiciel|cli|commande|plugin|"
     r"extension|moteur|service|comme|avec|via|sur|utilis\w+|tels? que|telles? que|notamment|dont|type)\W*$", re.I)
@@ -367,8 +371,8 @@ class ToolFinder:
             match = None
             for n in range(min(self.gaz.max_words, len(tokens) - i), 0, -1):
                 window = tokens[i:i + n]
-                if any(text[a[1]:b[0]].strip() not in ("",) for a, b in zip(window, window[1:])):
-                    continue  # names span plain spaces only
+                if any(text[a[1]:b[0]].strip() not in ("", "/") for a, b in zip(window, window[1:])):
+                    continue  # names span spaces (or a slash: "anchore/syft")
                 surface = text[window[0][0]:window[-1][1]]
                 entry = self.gaz.lookup(surface)
                 if entry and self._accept(entry, surface, window[0][0]):
@@ -382,19 +386,23 @@ class ToolFinder:
         found += self._from_context(start, end)
         found += self._from_links(start, end)
         found += self._from_prompts(start, end)
-        return [m for m in found if self._keep(m)]
+        return [m for m in found if self.keep(m)]
 
     def _accept(self, entry, surface: str, pos: int) -> bool:
         if key(surface) in self.non_tools and key(surface) != key(entry.label):
+            return False
+        if "_" in surface:
             return False
         if not entry.ambiguous:
             return True
         if surface in entry.names and surface[:1].isupper():
             return True
+        if re.search(r"[.\-0-9]", surface):
+            return True  # "dagger.io", "Co-pilot": not an ordinary word
         before = self.doc.text[max(0, pos - 40):pos]
-        return surface in entry.names and bool(_TOOL_CONTEXT_BEFORE.search(before))
+        return fold(surface) in {fold(n) for n in entry.names} and bool(_TOOL_CONTEXT_BEFORE.search(before))
 
-    def _keep(self, m: Mention) -> bool:
+    def keep(self, m: Mention) -> bool:
         k = key(m.canonical or m.text)
         if not k or k in self.excluded or k in self.non_tools:
             return False
@@ -482,6 +490,11 @@ def _title_tool(section: Section, doc: Document, finder: ToolFinder) -> list[Men
     return [Mention(name, pos, pos + len(name), "title-name", 0.6)]
 
 
+def _name_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Where people are named in a span (first-name lexicon or NER), whatever their role."""
+    return [(s, e) for _, s, e in _people_in(text[start:end], start) if " " in text[s:e]]
+
+
 def extract(recap: Recap, use_ner: bool = True) -> Extraction:
     global _ner_people
     doc = recap.document
@@ -499,8 +512,11 @@ def extract(recap: Recap, use_ner: bool = True) -> Extraction:
         speakers = speakers_of(doc, section, author_keys)
         speaker_keys = {key(s.text) for s in speakers} | {key(s.affiliation.text) for s in speakers if s.affiliation}
         tools = finder.find(section.title_start, section.title_end) + finder.find(section.start, section.end)
-        tools += _title_tool(section, doc, finder)
-        tools = [t for t in tools if key(t.text) not in speaker_keys and key(t.canonical or "") not in speaker_keys]
+        tools += [t for t in _title_tool(section, doc, finder) if finder.keep(t)]
+        # a tool name inside a person's name ("Hugo" in "Hugo Lebaron") is not a tool
+        names = [(s.start, s.end) for s in speakers] + _name_spans(doc.text, section.title_start, section.end)
+        tools = [t for t in tools if key(t.text) not in speaker_keys and key(t.canonical or "") not in speaker_keys
+                 and not any(s < t.end and t.start < e for s, e in names)]
         talks.append(TalkExtraction(section.title, section.title_aliases, section.title_start, section.end,
                                     speakers, tools))
     ev = recap.event
