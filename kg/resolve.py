@@ -83,6 +83,7 @@ class _Names:
                     alt_labels={s for s in seen if s != label})
         if entry:
             node.category, node.homepage = entry.category, entry.homepage
+            node.alt_labels |= {a for a in entry.alt_labels if a != label}
         return node
 
 
@@ -103,6 +104,8 @@ def resolve(extractions: list[Extraction]) -> Resolution:
         node = nodes.setdefault(iri, Node(iri, "Event", name))
         if ev["name"] != name:
             node.alt_labels.add(ev["name"])
+        if series_entry and ev.get("year"):
+            node.alt_labels |= {f"{alias} {ev['year']}" for alias in series_entry.alt_labels}
         series_iri = f"{RES}series/{slug(series)}"
         nodes.setdefault(series_iri, Node(series_iri, "EventSeries", series))
         event_of[x.source_file] = iri

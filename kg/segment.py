@@ -325,7 +325,7 @@ _ONLINE = re.compile(r"\b(virtuel(le)?|en ligne|online|distanciel|100 ?% remote|
 _TITLE_PREFIX = re.compile(
     r"^(review|retour|retours|recap|r[ée]cap|compte[- ]rendu|cr|bilan|r[ée]sum[ée]|notes?|"
     r"ce que j.ai retenu|mon retour|nos retours|mes notes)\b[^A-Z]*", re.I)
-_EVENT_WORDS = r"(Days?|Conf|Con|Camp|Summit|Forum|Fest|Festival|Meetup|Tech|Week|World|Europe|France|Paris|Sessions?|Connect)"
+_EVENT_WORDS = r"(?:Days?|Conf|Con|Camp|Summit|Forum|Fest|Festival|Meetup|Tech|Week|World|Europe|France|Paris|Sessions?|Connect)"
 
 
 def event_info(doc: Document, title: str | None, cands: list[_Candidate]) -> EventInfo:
@@ -415,7 +415,8 @@ def _series_from_patterns(title: str, intro: str, doc: Document) -> str | None:
         m = re.search(rx, intro)
         if m and not _excluded(" ".join(fold(m[1]).split())):
             return m[1].strip()
-    words = Counter(re.findall(r"\b([A-Z][a-z]+[A-Z][\w]+|[A-Z][\w]+\s+" + _EVENT_WORDS + r")\b", intro))
+    words = Counter(w for w in re.findall(r"\b((?:[A-Z][a-z]+[A-Z]\w+)|(?:[A-Z]\w+\s+" + _EVENT_WORDS + r"))\b", intro)
+                    if not gazetteer.tools().lookup(w) and not gazetteer.organizations().lookup(w))
     if words:
         return words.most_common(1)[0][0]
     return None

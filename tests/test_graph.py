@@ -51,9 +51,10 @@ def test_export_is_deterministic_and_has_no_blank_nodes(built_store, tmp_path):
 
 def test_every_saved_query_runs_on_the_corpus(built_store):
     required = {"event-talks": {"event": "Cloud Nord 2023"}, "talks-mentioning": {"tool": "Kubernetes"}}
+    may_be_empty = {"people-multi-event"}  # nobody speaks at two events of the bundled corpus
     for saved in list_saved_queries([queries_dir()]):
         rows = query(built_store, saved.name, **required.get(saved.name, {}))
-        assert rows, saved.name
+        assert rows or saved.name in may_be_empty, saved.name
 
 
 def test_recurring_tools_answer(built_store):
