@@ -63,5 +63,5 @@ def build_summary(gs: GraphStore, report) -> str:
     saved = find_saved_query("recurring-tools", [queries_dir()])
     result = run_query(gs.store, saved.text, bind_params(saved, {}))
     rows = [[str(v) for v in row] for row in result.rows]
-    lines.append(table(result.columns, rows).rstrip() if rows else "(none yet)")
+    lines.append(table(result.columns, rows, max_width=40).rstrip() if rows else "(none yet)")
     return "\n".join(lines)
