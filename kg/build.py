@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -18,6 +19,7 @@ from .document import MAX_BYTES_DEFAULT, load_document
 from .errors import InputError, UsageError
 from .extract import Extraction, extract
 from .rdf import recap_quads
+from .resources import ontology_dir
 from .resolve import resolve
 from .segment import segment
 from .store import GraphStore
@@ -74,8 +76,18 @@ def _walk(folder: Path, seen: set) -> Iterable[Path]:
             yield p
 
 
+@cache
+def _rules_fingerprint() -> bytes:
+    """The extractor version and the gazetteers it reads: editing either re-extracts every recap."""
+    digest = hashlib.sha256(EXTRACTOR_VERSION.encode())
+    for folder in ("gazetteer", "lexicons"):
+        for path in sorted((ontology_dir() / folder).glob("*")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
 def content_hash(data: bytes) -> str:
-    return hashlib.sha256(EXTRACTOR_VERSION.encode() + b"\0" + data).hexdigest()[:32]
+    return hashlib.sha256(_rules_fingerprint() + b"\0" + data).hexdigest()[:32]
 
 
 def extract_file(path: Path, max_bytes: int = MAX_BYTES_DEFAULT) -> Extraction:
