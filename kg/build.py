@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import __version__
-from .document import MAX_BYTES_DEFAULT, load_document
+from .document import MAX_BYTES_DEFAULT, decode, parse_document, read_bytes
 from .errors import InputError, UsageError
 from .extract import Extraction, extract
 from .rdf import recap_quads
@@ -90,10 +90,6 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(_rules_fingerprint() + b"\0" + data).hexdigest()[:32]
 
 
-def extract_file(path: Path, max_bytes: int = MAX_BYTES_DEFAULT) -> Extraction:
-    return extract(segment(load_document(path, max_bytes)))
-
-
 def build(paths: Iterable[Path], gs: GraphStore, *, max_bytes: int = MAX_BYTES_DEFAULT, strict: bool = False,
           progress: Callable[[Path], None] | None = None) -> BuildReport:
     files = discover(paths)
@@ -105,24 +101,21 @@ def build(paths: Iterable[Path], gs: GraphStore, *, max_bytes: int = MAX_BYTES_D
             progress(path)
         source = str(path.resolve())
         try:
-            try:
-                data = path.read_bytes()
-            except FileNotFoundError:
-                raise InputError(path, "file vanished before it could be read") from None
-            except OSError as e:
-                raise InputError(path, f"cannot read file: {e.strerror or e}") from None
+            data = read_bytes(path, max_bytes)
             digest = content_hash(data)
             cache = gs.extraction_path(digest)
             if cache.exists():
                 report.cached.append(str(path))
             else:
-                extraction = extract_file(path, max_bytes)
+                doc = parse_document(decode(data, path), path.name, suffix=path.suffix.lower(), path=path)
+                extraction = extract(segment(doc))
                 tmp = cache.with_suffix(".tmp")
                 tmp.write_text(json.dumps(extraction.to_dict(), ensure_ascii=False, sort_keys=True), encoding="utf-8")
                 tmp.replace(cache)
                 report.built.append(str(path))
-        except InputError as e:
-            report.failed.append(e)
+        except Exception as e:  # one recap must never stop the others
+            error = e if isinstance(e, InputError) else InputError(path, f"could not be processed ({type(e).__name__}: {e})")
+            report.failed.append(error)
             if strict:
                 break
             continue

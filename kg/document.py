@@ -94,20 +94,21 @@ def as_date(value) -> dt.date | None:
 
 # ---------------------------------------------------------------- reading
 
-def read_text(path: Path, max_bytes: int = MAX_BYTES_DEFAULT) -> str:
-    """Reads a recap as text: UTF-8 (with or without BOM), UTF-16 with BOM, else latin-1."""
+def read_bytes(path: Path, max_bytes: int = MAX_BYTES_DEFAULT) -> bytes:
+    """The file's bytes, or an InputError naming the file and why it cannot be read."""
     try:
         size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(path, "file vanished before it could be read") from None
-    if size > max_bytes:
-        raise InputError(path, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (raise it with --max-size)")
-    try:
-        raw = path.read_bytes()
+        if size > max_bytes:
+            raise InputError(path, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (raise it with --max-size)")
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError(path, "file vanished before it could be read") from None
     except OSError as e:
         raise InputError(path, f"cannot read file: {e.strerror or e}") from None
+
+
+def decode(raw: bytes, path) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else latin-1; newlines normalised."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = raw.decode("utf-16")
     elif b"\x00" in raw[:4096]:
@@ -125,7 +126,7 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES_DEFAULT) -> str:
 
 def load_document(path: Path, max_bytes: int = MAX_BYTES_DEFAULT) -> Document:
     """Reads and parses one recap file; raises InputError naming the file and the reason."""
-    text = read_text(path, max_bytes)
+    text = decode(read_bytes(path, max_bytes), path)
     return parse_document(text, path.name, suffix=path.suffix.lower(), path=path)
 
 
