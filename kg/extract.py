@@ -102,6 +102,9 @@ _PRESENTED_BY = re.compile(r"(pr[ée]sent[ée]e?s?|anim[ée]e?s?|donn[ée]e?s?|p
 _SPEAKER_LINE = re.compile(
     r"^\s*(?:speakers?|intervenant(?:e|s|es)?|orat(?:eur|rice)s?|pr[ée]sent[ée]e?s?\s+par|anim[ée]e?s?\s+par|"
     r"par|avec)\s*:?\s+", re.I)
+_NAME_LINE = re.compile(
+    rf"^{_CAP}(?:\s+(?:{_CAP}|{_UPPER})){{1,2}}(?:\s*(?:,|&|et)\s*{_CAP}(?:\s+(?:{_CAP}|{_UPPER})){{1,2}})*"
+    rf"\s*(?:[-–,@]|\()\s*{_ORG}\)?\s*$")
 _AUTHOR_LINE = re.compile(
     r"^\s*(?:r[ée]dig[ée]e?s?\s+par|r[ée]dact(?:eur|rice)s?|auteur|autrice|[ée]crit\s+par|article\s+de)\s*:?\s+", re.I)
 
@@ -158,13 +161,18 @@ def _org_from(attr: str, *, allow_bare: bool) -> tuple[str, int, int] | None:
         org = _trim_org(m["org"])
         if org:
             return org, m.start("org"), m.start("org") + len(org)
+    m = re.match(rf"\s*\((?P<org>{_ORG})\)", attr)  # "Léa Bernard (Alan)"
+    if m:
+        org = _trim_org(m["org"])
+        if org and (gazetteer.organizations().lookup(org) or not gazetteer.is_first_name(org.split()[0])):
+            return org, m.start("org"), m.start("org") + len(org)
     m = re.match(rf"\s*(?:de|d'|d’)\s*(?P<org>{_ORG})", attr)
     if m and not gazetteer.cities().get(key(m["org"].split()[0])):
         org = _trim_org(m["org"])
         if org and not gazetteer.is_first_name(org.split()[0]):
             return org, m.start("org"), m.start("org") + len(org)
     if allow_bare:
-        m = re.match(rf"\s*[,(]\s*(?P<org>{_ORG})\s*\)?\s*[.;]?\s*$", attr)
+        m = re.match(rf"\s*[,(–-]\s*(?P<org>{_ORG})\s*\)?\s*[.;]?\s*(?:,|et|&|and|[-–])?\s*$", attr)
         if m:
             org = _trim_org(m["org"])
             if org and fold(org.split()[0]) not in _ROLE_WORDS:
@@ -249,9 +257,14 @@ def speakers_of(doc: Document, section: Section, authors: set[str]) -> list[Pers
         if _people_in(caption, pos):
             found.append(PersonMention(caption, pos, pos + len(caption), "name-caption", 0.6))
     body = doc.text[section.start:section.end]
-    for m in re.finditer(r"[^\n]+", body):
+    for number, m in enumerate(re.finditer(r"[^\n]+", body)):
         line, line_start = m.group(0), section.start + m.start()
         if _AUTHOR_LINE.match(line):
+            continue
+        if number < 2 and _NAME_LINE.match(line.strip(" >*_")):
+            # "Jean Durand - Zenika", "> Alice Martin, Bob Durand (Scaleway)": a speaker line without a label
+            stripped = line.lstrip(" >*_")
+            found += _speaker_line_people(doc, line_start + len(line) - len(stripped), stripped.rstrip(), "name-line")
             continue
         head = _SPEAKER_LINE.match(line)
         if head and head.group(0).strip().lower() not in ("par", "avec") or (head and m.start() < 5):

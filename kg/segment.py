@@ -302,7 +302,13 @@ def segment(doc: Document) -> Recap:
                  intro_end=intro_end)
 
 
+_TALK_KIND = re.compile(r"\b(keynote|table ronde|atelier|workshop|hands-on|lab|quickie|lightning|rex|"
+                        r"tools? in action|talk|conf[ée]rence|university|pr[ée]sentation)\b", re.I)
+
+
 def _has_cue(doc: Document, c: _Candidate) -> bool:
+    if _TALK_KIND.search(c.title) or _TITLE_SPEAKERS.search(c.title) and _split_title_speakers(c.title)[1]:
+        return True
     text = _first_paragraphs(doc, c.body_start, c.body_end)
     if _CUE.search(text) or _META_LINE.match(text.strip()):
         return True
@@ -317,7 +323,8 @@ def _has_cue(doc: Document, c: _Candidate) -> bool:
 _MONTHS = {"janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
            "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12}
 _DATE = re.compile(
-    r"\b(?:(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?(1er|\d{1,2})\s+"
+    r"\b(?:(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?(1er|\d{1,2})"
+    r"(?:\s+(?:au|et|-|–)\s+(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?\d{1,2})?\s+"
     r"(janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre)"
     r"(?:\s+(\d{4}))?", re.I)
 _YEAR = re.compile(r"\b(20\d{2})\b")

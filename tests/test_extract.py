@@ -9,7 +9,10 @@ def talks_of(text: str, name: str = "recap.md"):
 
 
 def people(talk):
-    return {(s.text, s.affiliation.text if s.affiliation else None) for s in talk.speakers}
+    """Speakers as resolution sees them: "Jean" joins "Jean Durand" of the same talk."""
+    full = {s.text.split()[0] for s in talk.speakers if " " in s.text}
+    return {(s.text, s.affiliation.text if s.affiliation else None) for s in talk.speakers
+            if " " in s.text or s.text not in full}
 
 
 def tools(talk):
@@ -76,3 +79,20 @@ def test_mentions_keep_offsets_into_the_text():
     mention = next(t for t in extract(recap).talks[0].tools if t.canonical == "Kubernetes")
     assert recap.document.text[mention.start:mention.end] == "Kubernetes"
     assert mention.rule == "gazetteer" and 0 < mention.confidence <= 1
+
+
+def test_unlabelled_speaker_line_under_the_title():
+    talk = talks_of("## Testcontainers pour les nuls\n> Jean Durand - Zenika\n\nJean nous montre Testcontainers.\n")[0]
+    assert people(talk) == {("Jean Durand", "Zenika")}
+
+
+def test_round_table_with_companies_in_parentheses():
+    text = ("<html><body><article><h1>Devoxx France 2024 : notre retour</h1><p>Nous étions à Paris.</p>"
+            "<h2>Keynote d'ouverture</h2><p>Marie Dupont, CTO chez Doctolib, nous a présenté LangChain.</p>"
+            "<h2>Table ronde sur le platform engineering</h2>"
+            "<p>Avec Paul Martin (Qonto) et Léa Bernard (Alan), une discussion autour de Backstage.</p>"
+            "</article></body></html>")
+    recap = extract(segment(parse_document(text, "r.html")))
+    assert [t.title for t in recap.talks] == ["Keynote d'ouverture", "Table ronde sur le platform engineering"]
+    assert people(recap.talks[1]) == {("Paul Martin", "Qonto"), ("Léa Bernard", "Alan")}
+    assert recap.event["name"] == "Devoxx France 2024" and recap.event["city"] == "Paris"

@@ -76,3 +76,9 @@ def test_trailing_speaker_names_are_cut_from_the_title():
     talk = segment(parse_document(text, "r.md")).talks[0]
     assert talk.title == "Observabilité sans douleur"
     assert talk.speaker_hint == "Alice Martin, Bob Durand"
+
+
+def test_date_range_gives_the_first_day():
+    text = "# Sunny Tech 2024\n\nDu 4 au 5 juillet à Montpellier, deux jours de talks.\n\n## Un talk\n\nAlice nous présente Go.\n"
+    event = segment(parse_document(text, "r.md")).event
+    assert event.start_date.isoformat() == "2024-07-04"
