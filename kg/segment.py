@@ -261,26 +261,22 @@ def segment(doc: Document) -> Recap:
     levels = [c.level for c in cands if c.role == "talk"]
     talk_level = min(levels) if levels else 1
 
+    # A talk runs from its heading to the next talk or the next heading that is no part of it.
     sections: list[Section] = []
     current: Section | None = None
     for c in cands:
         if c.role == "caption":
             if current is not None:
                 current.caption_names.append(c.title)
+                current.end = c.body_end
             continue
         if c.role != "talk":
-            if current is not None and c.role in ("sub",):
-                continue
-            if current is not None:
-                current.end = c.block.start
-            current = None if c.role not in ("caption",) else current
+            current = None
             continue
-        if c.level > talk_level and current is not None:
-            continue  # deeper heading: a part of the current talk
-        if current is not None and norm(c.title) not in toc_titles and not _has_cue(doc, c):
-            continue  # reads as a sub-heading of the current talk
-        if current is not None:
-            current.end = c.block.start
+        is_part = c.level > talk_level or (norm(c.title) not in toc_titles and not _has_cue(doc, c))
+        if current is not None and is_part:
+            current.end = c.body_end  # a sub-heading: the talk goes on
+            continue
         title_text, hint = _split_title_speakers(c.title)
         current = Section(title=title_text, title_start=c.block.start, title_end=c.block.end,
                           start=c.body_start, end=c.body_end, speaker_hint=hint)
@@ -288,14 +284,6 @@ def segment(doc: Document) -> Recap:
         if raw_heading != title_text and raw_heading.rstrip(".") == title_text:
             current.title_aliases.append(raw_heading)
         sections.append(current)
-    # a section runs until the next talk or the next non-talk heading
-    for s in sections:
-        following = [c.block.start for c in cands if c.block.start >= s.start and c.role in
-                     ("talk", "excluded", "footer", "event", "toc", "group", "title")
-                     and not (c.role == "talk" and c.block.start < s.end and c.block.start >= s.start)]
-        nxt = next((sec.title_start for sec in sections if sec.title_start > s.title_start), len(doc.text))
-        stops = [p for p in following if p >= s.start] + [nxt]
-        s.end = min(stops)
     sections = [s for s in sections if s.title]
     intro_end = sections[0].title_start if sections else len(doc.text)
     return Recap(document=doc, title=title, published=doc.published, event=event, talks=sections,
