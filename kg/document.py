@@ -340,7 +340,6 @@ class _HtmlReader(HTMLParser):
         self.items: list[tuple] = []  # ("block", kind, level, [segments]) / ("rule",)
         self.skip_depth = 0
         self.current: list | None = None
-        self.inline_stack: list[tuple[str, str | None, int]] = []
         self.meta: dict = {}
         self.in_title = False
         self.title_parts: list[str] = []

@@ -23,7 +23,6 @@ RDF_FORMATS = {
     "trig": (RdfFormat.TRIG, True),
     "nquads": (RdfFormat.N_QUADS, True),
 }
-EXPORT_FORMATS = (*RDF_FORMATS, "graphml")
 
 
 def union_triples(gs: GraphStore) -> list:

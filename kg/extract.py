@@ -91,10 +91,10 @@ _ROLE_WORDS = {"senior", "junior", "lead", "head", "principal", "staff", "cloud"
 _EMPLOYER = re.compile(
     rf"(?:\bchez|\btravaill\w*\s+(?:pour|chez|à)|\bemploy\w*\s+(?:par|chez)|@|\bat)\s+(?P<org>{_ORG})")
 _AUX = {"nous", "vous", "a", "ont", "avait", "avaient", "est", "sont", "était", "étaient", "sera", "seront", "va",
-        "vont", "y", "lui", "leur", "se", "s'", "s’", "en", "nous a", "n'a", "n’a", "commence", "termine"}
+        "vont", "y", "lui", "leur", "se", "s'", "s’", "en", "n'a", "n’a"}
 _NOT_VERB = {"de", "le", "la", "les", "que", "qui", "une", "comme", "même", "entre", "contre", "notre", "votre",
              "autre", "personne", "équipe", "type", "manière", "chaque", "cette", "celle", "elle", "quelque",
-             "ensemble", "pratique", "solution", "démonstration", "présentation", "conférence", "histoire", "title"}
+             "ensemble", "pratique", "solution", "démonstration", "présentation", "conférence", "histoire"}
 _CITED_BEFORE = re.compile(
     r"(?:\bpar|\bavec|\bselon|\bd'après|\bd’après|\bde|\bdu|\bd'|\bd’|\bà|\bau|\bpour|\bsur|\bcontre|"
     r"\bauteur|\bcréateur|\bfondateur|\barticle)\s*$", re.I)
@@ -109,21 +109,18 @@ _AUTHOR_LINE = re.compile(
     r"^\s*(?:r[ée]dig[ée]e?s?\s+par|r[ée]dact(?:eur|rice)s?|auteur|autrice|[ée]crit\s+par|article\s+de)\s*:?\s+", re.I)
 
 
-# Full names the NER found in the recap being extracted (set by extract()).
-_ner_people: set[str] = set()
-
-
-def _is_person_name(first: str, rest: str, explicit: bool) -> bool:
+def _is_person_name(first: str, rest: str, explicit: bool, known: frozenset[str]) -> bool:
     name = (first + rest).strip()
     if gazetteer.tools().lookup(name) or gazetteer.organizations().lookup(name) or key(name) in gazetteer.non_tools():
         return False
     if explicit:
         return True
-    return gazetteer.is_first_name(first) or " ".join(name.split()) in _ner_people
+    return gazetteer.is_first_name(first) or " ".join(name.split()) in known
 
 
-def _people_in(text: str, offset: int, explicit: bool = False) -> list[tuple[str, int, int]]:
-    """(name, start, end) of the person names in text.
+def _people_in(text: str, offset: int, explicit: bool = False,
+               known: frozenset[str] = frozenset()) -> list[tuple[str, int, int]]:
+    """(name, start, end) of the person names in text; known: full names the NER tagged as people.
 
     explicit (a speaker line): a capitalised name also counts when it stands in a
     person slot, at the start or after "&" / "et", even if its first name is unknown.
@@ -139,7 +136,7 @@ def _people_in(text: str, offset: int, explicit: bool = False) -> list[tuple[str
             continue
         if explicit and fold(first) in _ROLE_WORDS:
             continue
-        if not _is_person_name(first, rest, explicit):
+        if not _is_person_name(first, rest, explicit, known):
             continue
         sentence_start = not text[:m.start()].strip() or re.search(r"[.!?:]\s*$", text[:m.start()])
         if not rest and sentence_start and fold(first) in _COMMON_WORD_NAMES:
@@ -197,24 +194,27 @@ def _trim_org(org: str) -> str | None:
 
 # ---------------------------------------------------------------- speakers
 
-def _speaker_line_people(doc: Document, line_start: int, line: str, rule: str) -> list[PersonMention]:
+def _speaker_line_people(line_start: int, line: str, rule: str) -> list[PersonMention]:
     """Parses 'A & B, Org' / 'A - Role chez Org - et B - Role chez Org2' / 'A, Role chez Org'."""
     people = _people_in(line, line_start, explicit=True)
     mentions: list[PersonMention] = []
+    attrs: list[tuple[str, int]] = []
     for i, (name, start, end) in enumerate(people):
         nxt = people[i + 1][1] - line_start if i + 1 < len(people) else len(line)
-        attr = line[end - line_start:nxt]
-        mentions.append(PersonMention(name, start, end, rule, 0.95, affiliation=None))
-        mentions[-1]._attr = (attr, end)  # type: ignore[attr-defined]
-    _attach_affiliations(mentions, allow_bare=True)
+        mentions.append(PersonMention(name, start, end, rule, 0.95))
+        attrs.append((line[end - line_start:nxt], end))
+    _attach_affiliations(mentions, attrs, allow_bare=True)
     return mentions
 
 
-def _attach_affiliations(mentions: list[PersonMention], allow_bare: bool) -> None:
-    """A name whose attribute is empty ('A et B, Org') shares the next name's employer."""
+def _attach_affiliations(mentions: list[PersonMention], attrs: list[tuple[str, int]], allow_bare: bool) -> None:
+    """Reads each name's employer in the text after it (attrs: that text and its offset).
+
+    A name whose attribute is empty ('A et B, Org') shares the next name's employer.
+    """
     resolved: list[Mention | None] = [None] * len(mentions)
     for i in range(len(mentions) - 1, -1, -1):
-        attr, base = mentions[i]._attr  # type: ignore[attr-defined]
+        attr, base = attrs[i]
         if re.fullmatch(r"\s*(,|&|et|and)?\s*", attr) and i + 1 < len(mentions):
             resolved[i] = resolved[i + 1]
             continue
@@ -224,7 +224,6 @@ def _attach_affiliations(mentions: list[PersonMention], allow_bare: bool) -> Non
             resolved[i] = Mention(text, base + s, base + e, "employer-next-to-name", 0.9)
     for m, aff in zip(mentions, resolved):
         m.affiliation = aff
-        del m._attr  # type: ignore[attr-defined]
 
 
 def _next_word_is_verb(text: str) -> bool:
@@ -247,14 +246,15 @@ def _next_word_is_verb(text: str) -> bool:
     return word not in _NOT_VERB and len(word) > 2 and bool(re.search(r"(e|es|ent|it|ait|aient|ont|is)$", word))
 
 
-def speakers_of(doc: Document, section: Section, authors: set[str]) -> list[PersonMention]:
+def speakers_of(doc: Document, section: Section, authors: set[str],
+                known: frozenset[str] = frozenset()) -> list[PersonMention]:
     found: list[PersonMention] = []
     if section.speaker_hint:
         start = doc.text.find(section.speaker_hint, section.title_start, section.title_end)
-        found += _speaker_line_people(doc, max(start, section.title_start), section.speaker_hint, "title-speakers")
+        found += _speaker_line_people(max(start, section.title_start), section.speaker_hint, "title-speakers")
     for caption in section.caption_names:
         pos = doc.text.find(caption, section.start)
-        if _people_in(caption, pos):
+        if _people_in(caption, pos, known=known):
             found.append(PersonMention(caption, pos, pos + len(caption), "name-caption", 0.6))
     body = doc.text[section.start:section.end]
     for number, m in enumerate(re.finditer(r"[^\n]+", body)):
@@ -264,18 +264,18 @@ def speakers_of(doc: Document, section: Section, authors: set[str]) -> list[Pers
         if number < 2 and _NAME_LINE.match(line.strip(" >*_")):
             # "Jean Durand - Zenika", "> Alice Martin, Bob Durand (Scaleway)": a speaker line without a label
             stripped = line.lstrip(" >*_")
-            found += _speaker_line_people(doc, line_start + len(line) - len(stripped), stripped.rstrip(), "name-line")
+            found += _speaker_line_people(line_start + len(line) - len(stripped), stripped.rstrip(), "name-line")
             continue
         head = _SPEAKER_LINE.match(line)
         if head and head.group(0).strip().lower() not in ("par", "avec") or (head and m.start() < 5):
-            found += _speaker_line_people(doc, line_start + head.end(), line[head.end():], "speaker-line")
+            found += _speaker_line_people(line_start + head.end(), line[head.end():], "speaker-line")
             continue
-        found += _speakers_in_prose(line, line_start)
+        found += _speakers_in_prose(line, line_start, known)
     return [p for p in found if key(p.text) not in authors]
 
 
-def _speakers_in_prose(line: str, line_start: int) -> list[PersonMention]:
-    people = _people_in(line, line_start)
+def _speakers_in_prose(line: str, line_start: int, known: frozenset[str]) -> list[PersonMention]:
+    people = _people_in(line, line_start, known=known)
     if not people:
         return []
     # group names joined by "et" / "," / "&": they share the verb and the employer
@@ -295,6 +295,7 @@ def _speakers_in_prose(line: str, line_start: int) -> list[PersonMention]:
         if not presented and not _next_word_is_verb(after):
             continue
         mentions = []
+        attrs = []
         later = [p[1] for p in people if p[1] > g[-1][2]]
         for i, (name, s, e) in enumerate(g):
             # the attribute of a name runs to the next name mentioned, in the group or after it
@@ -304,9 +305,9 @@ def _speakers_in_prose(line: str, line_start: int) -> list[PersonMention]:
             attr = line[e - line_start:nxt]
             # the employer is stated in the same clause, before the next sentence
             attr = re.split(r"(?<=[.!?])\s", attr)[0]
-            pm._attr = (attr, e)  # type: ignore[attr-defined]
             mentions.append(pm)
-        _attach_affiliations(mentions, allow_bare=False)
+            attrs.append((attr, e))
+        _attach_affiliations(mentions, attrs, allow_bare=False)
         out += mentions
     return out
 
@@ -339,8 +340,8 @@ _TOOL_CONTEXT_BEFORE = re.compile(
 _UNKNOWN_BEFORE = re.compile(
     r"\b(?:l['’]outil|les outils|le framework|la librairie|la biblioth[èe]que|le projet|la solution|la plateforme|"
     r"le logiciel|le cli|la cli|la commande|le plugin|l['’]extension|le moteur|le service|appel[ée]e?|nomm[ée]e?|"
-    r"baptis[ée]e?|gr[âa]ce [àa])\s+(?:open[- ]source\s+)?$", re.I)
-_COMMAND_BEFORE = re.compile(r"\b(?:l['’]outil|le cli|la cli|la commande|le binaire)\s+$", re.I)
+    r"baptis[ée]e?|gr[âa]ce [àa])\s+(?:open[- ]source\s+)?", re.I)
+_COMMAND_BEFORE = re.compile(r"\b(?:l['’]outil|le cli|la cli|la commande|le binaire)\b", re.I)
 _APPOSITIVE_AFTER = re.compile(
     r"^\s*(?:,|-|–|est|sont)\s*(?:un|une|le|la)\s+(?:\w+\s+)?(?:outil|framework|projet|solution|plateforme|librairie|"
     r"biblioth[èe]que|distribution|moteur|logiciel|service|cli|agent|runtime|orchestrateur|proxy|reverse proxy|"
@@ -442,14 +443,11 @@ class ToolFinder:
     def _from_context(self, start: int, end: int) -> list[Mention]:
         text = self.doc.text
         out = []
-        for m in re.finditer(r"\S+", text[start:end]):
-            pos = start + m.start()
-            before = text[max(start, pos - 60):pos]
-            if _UNKNOWN_BEFORE.search(before):
-                code_ok = bool(_COMMAND_BEFORE.search(before))
-                cand = self._candidate(text[pos:end], pos, "tool-context", 0.7, code_ok=code_ok)
-                if cand:
-                    out.append(cand)
+        for m in _UNKNOWN_BEFORE.finditer(text, start, end):
+            code_ok = bool(_COMMAND_BEFORE.search(m.group(0)))
+            cand = self._candidate(text[m.end():end], m.end(), "tool-context", 0.7, code_ok=code_ok)
+            if cand:
+                out.append(cand)
         # "X, un outil ...", "X est un framework ..."
         for m in re.finditer(rf"({_PROPER}(?:[ \u00a0]+{_PROPER}){{0,2}})(?=\s*(?:,|-|–|est|sont)\s)", text[start:end]):
             after = text[start + m.end():start + m.end() + 80]
@@ -503,31 +501,30 @@ def _title_tool(section: Section, doc: Document, finder: ToolFinder) -> list[Men
     return [Mention(name, pos, pos + len(name), "title-name", 0.6)]
 
 
-def _name_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _name_spans(text: str, start: int, end: int, known: frozenset[str]) -> list[tuple[int, int]]:
     """Where people are named in a span (first-name lexicon or NER), whatever their role."""
-    return [(s, e) for _, s, e in _people_in(text[start:end], start) if " " in text[s:e]]
+    return [(s, e) for _, s, e in _people_in(text[start:end], start, known=known) if " " in text[s:e]]
 
 
 def extract(recap: Recap, use_ner: bool = True) -> Extraction:
-    global _ner_people
     doc = recap.document
-    _ner_people = set()
+    known: frozenset[str] = frozenset()
     if use_ner and recap.talks:
         from .nlp import person_names
 
-        _ner_people = person_names([doc.text[s.title_start:s.end] for s in recap.talks])
+        known = frozenset(person_names([doc.text[s.title_start:s.end] for s in recap.talks]))
     authors = authors_of(doc)
     author_keys = {key(a.text) for a in authors}
     event_keys = {key(recap.event.series), key(recap.event.name)}
     finder = ToolFinder(doc, excluded_keys=event_keys)
     talks: list[TalkExtraction] = []
     for section in recap.talks:
-        speakers = speakers_of(doc, section, author_keys)
+        speakers = speakers_of(doc, section, author_keys, known)
         speaker_keys = {key(s.text) for s in speakers} | {key(s.affiliation.text) for s in speakers if s.affiliation}
         tools = finder.find(section.title_start, section.title_end) + finder.find(section.start, section.end)
         tools += [t for t in _title_tool(section, doc, finder) if finder.keep(t)]
         # a tool name inside a person's name ("Hugo" in "Hugo Lebaron") is not a tool
-        names = [(s.start, s.end) for s in speakers] + _name_spans(doc.text, section.title_start, section.end)
+        names = [(s.start, s.end) for s in speakers] + _name_spans(doc.text, section.title_start, section.end, known)
         tools = [t for t in tools if key(t.text) not in speaker_keys and key(t.canonical or "") not in speaker_keys
                  and not any(s < t.end and t.start < e for s, e in names)]
         talks.append(TalkExtraction(section.title, section.title_aliases, section.title_start, section.end,

@@ -8,8 +8,6 @@ import json
 
 from .sparql import QueryResult
 
-RESULT_FORMATS = ("table", "csv", "tsv", "json")
-
 
 def _cell(value) -> str:
     if value is None:

@@ -54,7 +54,6 @@ class Recap:
     published: dt.date | None
     event: EventInfo
     talks: list[Section]
-    intro_end: int
 
 
 @dataclass
@@ -98,6 +97,11 @@ _CUE = re.compile(
 
 _BOILERPLATE = ("aller au contenu", "passer au contenu", "skip to content", "menu", "accueil", "rechercher",
                 "navigation", "fermer", "close")
+
+
+def norm(text: str) -> str:
+    """Folded words: "Table des matières" -> "table des matieres"."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
 
 
 def _excluded(normalised_title: str) -> bool:
@@ -176,7 +180,6 @@ def _split_title_speakers(title: str) -> tuple[str, str | None]:
 
 def segment(doc: Document) -> Recap:
     cands = heading_candidates(doc)
-    norm = lambda s: " ".join(re.sub(r"[^0-9a-z]+", " ", fold(s)).split())  # noqa: E731
 
     # Document title: front matter, else a leading heading before any paragraph text.
     title = doc.title
@@ -285,9 +288,7 @@ def segment(doc: Document) -> Recap:
             current.title_aliases.append(raw_heading)
         sections.append(current)
     sections = [s for s in sections if s.title]
-    intro_end = sections[0].title_start if sections else len(doc.text)
-    return Recap(document=doc, title=title, published=doc.published, event=event, talks=sections,
-                 intro_end=intro_end)
+    return Recap(document=doc, title=title, published=doc.published, event=event, talks=sections)
 
 
 _TALK_KIND = re.compile(r"\b(keynote|table ronde|atelier|workshop|hands-on|lab|quickie|lightning|rex|"
@@ -324,7 +325,6 @@ _EVENT_WORDS = r"(?:Days?|Conf|Con|Camp|Summit|Forum|Fest|Festival|Meetup|Tech|W
 
 
 def event_info(doc: Document, title: str | None, cands: list[_Candidate]) -> EventInfo:
-    norm = lambda s: " ".join(re.sub(r"[^0-9a-z]+", " ", fold(s)).split())  # noqa: E731
     first_talkish = next((c.block.start for c in cands if c.role == "talk" and c.level <= 2
                           and not _excluded(norm(c.title))
                           and len(doc.text[c.body_start:c.body_end].strip()) > 200), len(doc.text))
@@ -408,7 +408,7 @@ def _series_from_patterns(title: str, intro: str, doc: Document) -> str | None:
     for rx in (r"\b(?:[Ll]e|[Ll]a|[Ll]es|[Ll]’|[Ll]')\s*" + name_rx + r"\s*,?\s+(?:c.est|est|sont)\s",
                r"\b(?:conf[ée]rence|[ée]v[ée]nement|[ée]dition|journ[ée]e)\s+(?:de\s+|du\s+|d[’'])?" + name_rx):
         m = re.search(rx, intro)
-        if m and not _excluded(" ".join(fold(m[1]).split())):
+        if m and not _excluded(norm(m[1])):
             return m[1].strip()
     words = Counter(w for w in re.findall(r"\b((?:[A-Z][a-z]+[A-Z]\w+)|(?:[A-Z]\w+\s+" + _EVENT_WORDS + r"))\b", intro)
                     if not gazetteer.tools().lookup(w) and not gazetteer.organizations().lookup(w))

@@ -5,19 +5,14 @@ from pathlib import Path
 import pytest
 
 from kg.document import load_document, parse_document
-from kg.names import fold
-from kg.segment import segment
+from kg.segment import norm, segment
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parent / "corpus"
 
 
-def _norm(s: str) -> str:
-    return " ".join("".join(c if c.isalnum() else " " for c in fold(s)).split())
-
-
 def _same_title(a: str, b: str) -> bool:
-    return SequenceMatcher(None, _norm(a), _norm(b)).ratio() >= 0.9
+    return SequenceMatcher(None, norm(a), norm(b)).ratio() >= 0.9
 
 
 @pytest.mark.parametrize("source", sorted(p.name for p in CORPUS.glob("*.txt")))
