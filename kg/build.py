@@ -14,7 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import __version__
+from . import __version__, gazetteer
+from .decisions import Decisions
 from .document import MAX_BYTES_DEFAULT, decode, parse_document, read_bytes
 from .errors import InputError, UsageError
 from .extract import Extraction, extract
@@ -25,7 +26,7 @@ from .segment import segment
 from .store import GraphStore
 
 # Bump when extraction rules change, so cached extractions are not reused.
-EXTRACTOR_VERSION = f"{__version__}-1"
+EXTRACTOR_VERSION = f"{__version__}-2"
 
 
 @dataclass
@@ -77,9 +78,9 @@ def _walk(folder: Path, seen: set) -> Iterable[Path]:
 
 
 @cache
-def _rules_fingerprint() -> bytes:
-    """The extractor version and the gazetteers it reads: editing either re-extracts every recap."""
-    digest = hashlib.sha256(EXTRACTOR_VERSION.encode())
+def _rules_fingerprint(extra_gazetteers: bytes = b"") -> bytes:
+    """The extractor version and the gazetteers it reads (with the store's): editing either re-extracts every recap."""
+    digest = hashlib.sha256(EXTRACTOR_VERSION.encode() + extra_gazetteers)
     for folder in ("gazetteer", "lexicons"):
         for path in sorted((ontology_dir() / folder).glob("*")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -87,12 +88,13 @@ def _rules_fingerprint() -> bytes:
 
 
 def content_hash(data: bytes) -> str:
-    return hashlib.sha256(_rules_fingerprint() + b"\0" + data).hexdigest()[:32]
+    return hashlib.sha256(_rules_fingerprint(gazetteer.extra_digest()) + b"\0" + data).hexdigest()[:32]
 
 
 def build(paths: Iterable[Path], gs: GraphStore, *, max_bytes: int = MAX_BYTES_DEFAULT, strict: bool = False,
-          progress: Callable[[Path], None] | None = None) -> BuildReport:
+          progress: Callable[[Path], None] | None = None, decisions: Decisions | None = None) -> BuildReport:
     files = discover(paths)
+    gazetteer.use_extra_gazetteers([gs.path / "gazetteer"])  # what `kg gazetteer import-landscape` wrote there
     report = BuildReport()
     manifest = gs.read_manifest()
     recaps: dict = manifest["recaps"]
@@ -126,8 +128,9 @@ def build(paths: Iterable[Path], gs: GraphStore, *, max_bytes: int = MAX_BYTES_D
             del recaps[source]
     extractions = [Extraction.from_dict(json.loads(gs.extraction_path(r["hash"]).read_text(encoding="utf-8")))
                    for _, r in sorted(recaps.items(), key=lambda kv: (kv[1]["file"], kv[0]))]
-    resolution = resolve(extractions)
+    resolution = resolve(extractions, decisions)
     graphs = {r.iri: recap_quads(r, resolution) for r in resolution.recaps}
     gs.replace_graphs(graphs)
+    gs.write_merges(resolution.merges)
     gs.write_manifest(manifest)
     return report

@@ -78,23 +78,29 @@ def cli():
 @click.option("--strict", is_flag=True, help="Stop at the first file that fails.")
 @click.option("--max-size", type=int, default=5_000_000, show_default=True, help="Largest recap read, in bytes.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no report.")
+@click.option("--decisions", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Merge/split decisions (YAML) applied to entity resolution "
+                   "(default: $KG_DECISIONS, else kg-decisions.yaml when present).")
 @_library_errors
-def build(paths, store_path, strict, max_size, quiet):
+def build(paths, store_path, strict, max_size, quiet, decisions):
     """Read recaps (files or folders) and build their graphs into the store.
 
     Every recap gets its own named graph; rebuilding a recap replaces it. Ends with
     a short report. Exit code 1 when some files could not be read.
     """
     from .build import build as run_build, discover
+    from .decisions import default_decisions_path, load_decisions
     from .store import GraphStore
 
+    resolution_decisions = load_decisions(decisions or default_decisions_path())
     files = discover(paths)
     with GraphStore.create(_store_path(store_path)) as gs, click.progressbar(length=len(files), label="Reading recaps", file=sys.stderr,
                            show_pos=True, item_show_func=lambda p: p.name if p else "",
                            hidden=quiet or not sys.stderr.isatty()) as bar:
         def progress(path):
             bar.update(1, path)
-        report = run_build(files, gs, strict=strict, max_bytes=max_size, progress=progress)
+        report = run_build(files, gs, strict=strict, max_bytes=max_size, progress=progress,
+                           decisions=resolution_decisions)
         bar.render_finish()
         for failure in report.failed:
             click.echo(f"Error: {failure.path}: {failure.reason}", err=True)
@@ -180,6 +186,71 @@ def export(store_path, fmt, output):
 
 
 @cli.command()
+@click.option("--kind", type=click.Choice(["tool", "organization", "person", "event", "talk"]),
+              help="Only merges of this kind of entity.")
+@store_option
+@format_option(("table", "json"), "table")
+@_library_errors
+def merges(kind, store_path, fmt):
+    """List the names entity resolution joined, and why.
+
+    To undo one, add a `split` to your decisions file (kg-decisions.yaml); to join
+    names it missed, add a `merge`. Both are applied on every build.
+    """
+    import json
+
+    rows = [m for m in _open_store(store_path).read_merges()
+            if not kind or m["kind"].lower() == kind or (kind == "event" and m["kind"] == "EventSeries")]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for m in rows:
+        click.echo(f"{m['kind']:<12} {m['name']!r} -> {m['label']!r}: {m['reason']}")
+    click.echo(f"{len(rows)} merges", err=True)
+
+
+@cli.command()
+@click.argument("term")
+@click.argument("predicate", required=False)
+@click.argument("other", required=False)
+@click.option("--kind", type=click.Choice(["talk", "person", "tool", "organization", "event"]),
+              help="When TERM names several nodes, the kind to pick.")
+@store_option
+@format_option(("text", "json"), "text")
+@_library_errors
+def explain(term, predicate, other, kind, store_path, fmt):
+    """Show where each fact about a talk, person, tool or organisation was read.
+
+    TERM is a label, another name, or an IRI. Give PREDICATE (speaker, mentions,
+    worksAt, presentedAt, author) and OTHER to explain one triple:
+
+    \b
+    kg explain "Denis Germain"
+    kg explain "Cloud Nord 2023" --kind event
+    kg explain "Laissez tomber vos Dockerfile, adoptez un buildpack !" mentions Paketo
+    """
+    import json
+    from dataclasses import asdict
+
+    from .explain import explain as explain_node, find_node
+
+    gs = _open_store(store_path)
+    node = find_node(gs.store, term, kind)
+    facts = explain_node(gs.store, node, predicate, find_node(gs.store, other) if other else None)
+    if fmt == "json":
+        click.echo(json.dumps({"node": asdict(node), "facts": [asdict(f) for f in facts]}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{node.kind} {node.label} <{node.iri}>")
+    if not facts:
+        click.echo("  no evidence recorded for this node")
+    for f in facts:
+        click.echo(f"\n  {f.subject.label} --{f.predicate}--> {f.object.label}   (confidence {f.confidence:.2f})")
+        for e in f.evidence:
+            click.echo(f"    {e.source_file} [{e.start}:{e.end}] {e.rule} {e.confidence:.2f}")
+            click.echo(f"      « {' '.join(e.quote.split())} »")
+
+
+@cli.command()
 @store_option
 @format_option(("table", "json"), "table")
 @_library_errors
@@ -190,3 +261,84 @@ def stats(store_path, fmt):
     gs = _open_store(store_path)
     click.echo(stats_tables(gs, fmt), nl=False)
 
+
+@cli.command("eval")
+@click.option("--gold", "gold_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of gold YAML files, one per recap (format: ../shared/eval/GUIDELINES.md).")
+@click.option("--detail", is_flag=True, help="List every false positive and negative.")
+@click.option("--score-only", metavar="GLOB",
+              help="Count per-recap scores only for gold sources matching GLOB; every gold file still "
+                   "defines aliases, merged talks and recurring tools.")
+@click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Score this RDF file (turtle, trig, nt, nq, jsonld, rdf) instead of the store.")
+@store_option
+@format_option(("text", "json"), "text")
+@_library_errors
+def eval_command(gold_dir, detail, score_only, graph_file, store_path, fmt):
+    """Score the graph against gold annotations: precision, recall and F1 per relation.
+
+    Same rules as the shared scorer (../shared/eval/README.md); the last line is its
+    summary line. Example:
+
+    \b
+    kg eval --gold tests/gold-dev --detail
+    """
+    from .evaluate import Graph, evaluate, load_gold, render_json, render_text
+
+    golds = load_gold(gold_dir)
+    graph = Graph.from_file(graph_file) if graph_file else Graph.from_store(_open_store(store_path).store)
+    result = evaluate(graph, golds, score_only)
+    click.echo((render_json if fmt == "json" else render_text)(result, detail), nl=False)
+
+
+
+@cli.group("gazetteer")
+def gazetteer_group():
+    """Extend the gazetteers that name tools and organisations, per store.
+
+    \b
+    kg gazetteer import-landscape landscape.yml   add the CNCF landscape to the store's gazetteer
+    kg gazetteer stats                            the gazetteer files a build of the store reads
+    """
+
+
+@gazetteer_group.command("import-landscape")
+@click.argument("file", type=click.Path(path_type=Path))
+@store_option
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the gazetteer files to this folder instead of the store's gazetteer/ folder.")
+@_library_errors
+def import_landscape(file, store_path, out_dir):
+    """Add the tools and organisations of a CNCF landscape.yml to the store's gazetteer.
+
+    Tools get their "Category / Subcategory" and homepage; CNCF members and certified
+    providers become organisations. Names the bundled gazetteer knows are left to it.
+    The next `kg build` of the store re-extracts every recap with them. Example:
+
+    \b
+    kg gazetteer import-landscape ../shared/data/cncf-landscape.yml --store .kg
+    """
+    from .landscape import read_landscape, write_landscape
+
+    if not file.is_file():
+        raise UsageError(f"no such file: {file}")
+    landscape = read_landscape(file)
+    folder = out_dir or _store_path(store_path) / "gazetteer"
+    write_landscape(landscape, file, folder)
+    click.echo(f"Imported {len(landscape.tools)} tools ({sum(e.ambiguous for e in landscape.tools)} ambiguous) and "
+               f"{len(landscape.organizations)} organisations from {file} into {folder}\n"
+               f"Left out: {landscape.known} names the bundled gazetteer or lexicons already know, "
+               f"{landscape.ordinary} names that are ordinary words")
+
+
+@gazetteer_group.command("stats")
+@store_option
+@_library_errors
+def gazetteer_stats(store_path):
+    """The gazetteer files a build of the store reads, bundled first, with their entry counts."""
+    from .gazetteer import gazetteer_files, read_skos
+    from .resources import ontology_dir
+
+    for path in gazetteer_files(ontology_dir() / "gazetteer") + gazetteer_files(_store_path(store_path) / "gazetteer"):
+        entries = read_skos(path)
+        click.echo(f"{len(entries):>6} entries {sum(e.ambiguous for e in entries):>5} ambiguous  {path}")

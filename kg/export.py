@@ -56,12 +56,12 @@ def _graphml(gs: GraphStore) -> bytes:
     kg = "https://w3id.org/confkg/ontology#"
     graph = nx.MultiDiGraph()
     triples = union_triples(gs)
+    for t in triples:  # entities only: evidence annotations and statements stay out of the drawing
+        if t.predicate.value == rdf_type and t.object.value.startswith(kg) and t.object.value != kg + "Evidence":
+            graph.add_node(t.subject.value, type=t.object.value[len(kg):], iri=t.subject.value)
     for t in triples:
-        s = t.subject.value
-        if t.predicate.value == label:
-            graph.add_node(s, label=t.object.value, iri=s)
-        elif t.predicate.value == rdf_type:
-            graph.add_node(s, type=t.object.value.rsplit("#", 1)[-1], iri=s)
+        if t.predicate.value == label and t.subject.value in graph:
+            graph.nodes[t.subject.value]["label"] = t.object.value
     for t in triples:
         p = t.predicate.value
         if p.startswith(kg) and hasattr(t.object, "value") and t.object.value in graph and t.subject.value in graph:

@@ -5,7 +5,8 @@ it, with a confidence. Rules are general: speaker lines ("Speakers : A & B, Org"
 "Présentée par X - Role chez Org"), people who are the subject of a verb in a talk's
 summary, name captions; employers stated next to a name ("chez", "travaille pour",
 "de Org" after a presenter); tools from the gazetteer, from context ("l'outil X",
-"X, un framework"), from link anchors and shell prompts.
+"X, un framework"), from links, repository addresses, code spans, product-like
+names ("OpenTofu", "k3s") and shell prompts, each with a confidence (MIN_TOOL_CONFIDENCE).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from . import gazetteer
-from .document import Document
+from .document import Document, Inline
 from .names import fold, key
 from .segment import Recap, Section
 
@@ -26,6 +27,10 @@ class Mention:
     rule: str
     confidence: float
     canonical: str | None = None  # gazetteer label, when the name is known
+    # where it was read, for evidence: the words as written and the rest of their sentence
+    exact: str = ""
+    prefix: str = ""
+    suffix: str = ""
 
 
 @dataclass
@@ -39,6 +44,7 @@ class TalkExtraction:
     title_aliases: list[str]
     start: int
     end: int
+    heading: Mention  # the title as read: evidence that the talk exists
     speakers: list[PersonMention] = field(default_factory=list)
     tools: list[Mention] = field(default_factory=list)
 
@@ -53,6 +59,7 @@ class Extraction:
     event: dict
     authors: list[Mention]
     talks: list[TalkExtraction]
+    former_names: list[tuple[str, str]] = field(default_factory=list)  # (organisation, its former name)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -64,10 +71,12 @@ class Extraction:
             return PersonMention(**{**d, "affiliation": Mention(**aff) if aff else None})
 
         talks = [TalkExtraction(title=t["title"], title_aliases=t["title_aliases"], start=t["start"], end=t["end"],
-                                speakers=[person(s) for s in t["speakers"]], tools=[Mention(**m) for m in t["tools"]])
+                                heading=Mention(**t["heading"]), speakers=[person(s) for s in t["speakers"]],
+                                tools=[Mention(**m) for m in t["tools"]])
                  for t in data["talks"]]
         return cls(source_file=data["source_file"], title=data["title"], published=data["published"],
-                   event=data["event"], authors=[Mention(**a) for a in data["authors"]], talks=talks)
+                   event=data["event"], authors=[Mention(**a) for a in data["authors"]], talks=talks,
+                   former_names=[tuple(pair) for pair in data.get("former_names", [])])
 
 
 # ---------------------------------------------------------------- names
@@ -184,7 +193,9 @@ _NOT_ORG_KINDS = {"generic", "practice", "language", "protocol", "standard", "fo
 def _trim_org(org: str) -> str | None:
     org = org.strip(" .,;:'’-")
     words = org.split()
-    while words and (fold(words[-1]) in _ROLE_WORDS or words[-1] in ("&",)):
+    # "Zenika Senior Developer" loses its role words; "Clever Cloud" is a known name and keeps them
+    while words and (fold(words[-1]) in _ROLE_WORDS or words[-1] in ("&",)) \
+            and not gazetteer.organizations().lookup(" ".join(words)):
         words.pop()
     org = " ".join(words)
     if not org or gazetteer.non_tools().get(key(org)) in _NOT_ORG_KINDS or len(org) < 2:
@@ -351,12 +362,89 @@ _CANDIDATE_NAME = re.compile(rf"^({_PROPER}(?:[ \u00a0]+{_PROPER}){{0,3}})")
 _CODE_NAME = re.compile(r"^([a-z][a-z0-9]{2,}(?:[.-][a-z0-9]+)*)\b")
 _STOP = {"de", "du", "des", "le", "la", "les", "un", "une", "qui", "que", "pour", "en", "et", "à", "au", "aux", "ce",
          "cette", "son", "sa", "ses", "leur", "leurs", "open", "source", "interne", "maison", "ici", "la", "il", "elle",
-         "ils", "elles", "on", "nous", "vous", "est", "sont", "plus", "très", "afin", "dans", "par", "sur"}
+         "ils", "elles", "on", "nous", "vous", "est", "sont", "plus", "très", "afin", "dans", "par", "sur", "cet",
+         "ces", "mon", "ma", "mes", "notre", "nos", "votre", "vos", "the", "a", "an", "of", "to", "and", "this", "here"}
 _GENERIC_ANCHOR = {"slides", "slide", "ici", "lien", "site", "site officiel", "article", "video", "vidéo", "replay",
                    "blog", "doc", "documentation", "github", "repo", "depot", "dépôt", "source", "sources", "voir",
                    "talk", "la", "le", "programme", "plus", "cette", "page", "youtube"}
 _NON_TOOL_HOSTS = ("youtube.", "youtu.be", "twitter.", "x.com", "linkedin.", "speakerdeck.", "slideshare.",
                    "medium.com", "unsplash.", "docs.google.", "meetup.com", "eventbrite.", "wikipedia.")
+# Rules for unknown tools give confidences from their precision with the tools gazetteer emptied
+# (scripts/rule_precision.py on the dev set, all 1.0 at these levels): 0.85 for a link to the tool's own
+# site or a repository the talk names, 0.8 for "l'outil X" / "X, un framework", 0.75 for a title opening
+# with a name the summary repeats, 0.7 for a product-like name in a sentence about software, 0.65 for a
+# code span (no code span in the dev set: kept just above the bar). Weaker cues get 0.6 (product-like
+# names without a cue: 0.87 on the dev set) and are not kept.
+MIN_TOOL_CONFIDENCE = 0.65
+
+_REPO_URL = re.compile(r"(?:https?://)?(?:www\.)?(?P<host>github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)"
+                       r"/(?P<path>[\w.-]+(?:/[\w.-]+)*)", re.I)
+# first path segments that are pages of the forge, not an owner
+_FORGE_PAGES = {"orgs", "sponsors", "topics", "features", "marketplace", "settings", "login", "about", "collections",
+                "trending", "explore", "apps", "enterprise", "pricing", "security", "customer-stories", "readme",
+                "site", "users", "events", "search", "codespaces", "solutions", "resources", "groups", "dashboard"}
+# path segments that name a part of a repository (an issue, a file...): the project is before them
+_REPO_PARTS = {"-", "issues", "pull", "pulls", "merge_requests", "tree", "blob", "releases", "wiki", "wikis",
+               "commit", "commits", "actions", "discussions", "tags", "raw", "compare", "packages", "pipelines", "src"}
+# words of repository names that hold a talk's material, a demo or a list, not a tool
+_NOT_TOOL_REPO_WORDS = {"hello", "demo", "demos", "example", "examples", "sample", "samples", "workshop", "workshops",
+                        "talk", "talks", "slides", "tutorial", "tutorials", "lab", "labs", "poc", "playground",
+                        "starter", "template", "codelab", "exercises", "training", "formation", "atelier", "conf",
+                        "conference", "meetup", "awesome", "dotfiles", "blog", "website"}
+_COMMAND = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")  # no path, flag, file name, key or snippet
+# a product-like name: an inner capital ("OpenTofu", "cAdvisor"), a digit inside letters ("k3s"), a project domain
+_PRODUCT_NAME = re.compile(
+    r"(?<![\w./@-])(?:[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+|[a-z]+[A-Z][A-Za-z0-9]*|[A-Za-z]+[0-9]+[a-z][A-Za-z0-9]*"
+    r"|[A-Za-z]+\.(?:js|io|sh|ai|dev|rs))(?![\w/@-]|\.\w)")
+# a sentence that speaks of software
+_SOFTWARE_CUE = re.compile(
+    r"\b(?:outils?|frameworks?|librairies?|biblioth[èe]ques?|solutions?|plateformes?|projets?|logiciels?|produits?|"
+    r"services?|open[- ]source|cli|plugins?|extensions?|moteurs?|versions?|install\w*|d[ée]ploy\w*|utilis\w+|"
+    r"bas[ée]e?s? sur)\b", re.I)
+# what names a company, a book or an event, not software ("l'agence [X](...)", "le livre X")
+_NOT_TOOL_BEFORE = re.compile(
+    r"\b(?:chez|l['’]agence|la soci[ée]t[ée]|l['’]entreprise|la start-?up|le cabinet|le groupe|l['’]ESN|le client|"
+    r"le livre|l['’]ouvrage|l['’]article|le billet|le podcast|la conf[ée]rence|l['’][ée]v[ée]nement|le meetup|"
+    r"la fondation|l['’]association|la communaut[ée]|l['’][ée]quipe)\s*$", re.I)
+# what names a command ("avec `apply`" may be a sub-command: not enough)
+_CODE_CONTEXT_BEFORE = re.compile(
+    r"(?:\boutils?|\bcli|(?<!sous-)\bcommande|\bbinaire|\butilitaire|\bplugin|\bextension|\binstall\w*|"
+    r"\blan[cç]\w*|\bex[ée]cut\w*)\W*$", re.I)
+
+
+def _repo_name(url: str) -> str | None:
+    """'github.com/org/name/issues/3' -> 'name'; None for an owner, a page of the forge or a demo repository."""
+    m = _REPO_URL.match(url)
+    if not m:
+        return None
+    segments = m["path"].rstrip(".").split("/")
+    cut = next((i for i, s in enumerate(segments) if s.lower() in _REPO_PARTS), len(segments))
+    segments = segments[:cut]
+    if len(segments) < 2 or segments[0].lower() in _FORGE_PAGES:
+        return None
+    name = segments[-1] if m["host"].lower() == "gitlab.com" else segments[1]  # GitLab nests groups
+    name = re.sub(r"\.git$", "", name)
+    if (name.startswith(".") or name.lower().endswith((".github.io", ".gitlab.io"))
+            or set(re.split(r"[-_.]", name.lower())) & _NOT_TOOL_REPO_WORDS):
+        return None  # ".github", a user's pages, a demo
+    return name
+
+
+def _ordinary_word(word: str) -> bool:
+    """A word of the language model's vocabulary ("sobriété", "apply"), unlike most tool names ("pulumi")."""
+    from .nlp import pipeline
+
+    return pipeline().vocab[word.lower()].has_vector
+
+
+def _names_site(anchor: str, url: str) -> bool:
+    """Whether a link points at the named project's own site: its host or a path segment holds the name
+    ("[Krew](https://krew.sigs.k8s.io/)", "[Cloud Run](https://cloud.google.com/run)")."""
+    k = key(anchor)
+    host, _, path = re.sub(r"^[a-z]+://", "", url.lower()).partition("/")
+    segments = [key(s) for s in re.split(r"[/?#]", path) if key(s)]
+    return len(k) > 2 and (k in key(host) or any(k in s for s in segments)
+                           or bool(segments) and len(segments[-1]) > 2 and segments[-1] in k)
 
 
 class ToolFinder:
@@ -368,8 +456,12 @@ class ToolFinder:
         self.gaz = gazetteer.tools()
         self.orgs = gazetteer.organizations()
         self.non_tools = gazetteer.non_tools()
-        self.url_spans = [(i.start, i.end) for i in doc.inlines if i.kind == "link" and i.url
-                          and doc.span(i).startswith(("http", "www."))]
+        links = [i for i in doc.links if i.url]
+        # a repository address written without a scheme ("github.com/org/name") is a link too
+        links += [Inline("link", m.start(), m.start() + len(m.group(0).rstrip(".")), m.group(0).rstrip("."))
+                  for m in _REPO_URL.finditer(doc.text) if not any(i.start <= m.start() < i.end for i in links)]
+        self.links = sorted(links, key=lambda i: i.start)
+        self.url_spans = [(i.start, i.end) for i in self.links if doc.span(i).startswith(("http", "www.", i.url))]
         self.code_blocks = [(b.start, b.end) for b in doc.blocks if b.kind == "code_block"]
 
     def _in(self, spans, start: int, end: int) -> bool:
@@ -398,7 +490,10 @@ class ToolFinder:
             else:
                 i += 1
         found += self._from_context(start, end)
+        found += self._from_repos(start, end)
         found += self._from_links(start, end)
+        found += self._from_code_spans(start, end)
+        found += self._from_product_names(start, end)
         found += self._from_prompts(start, end)
         return [m for m in found if self.keep(m)]
 
@@ -417,12 +512,16 @@ class ToolFinder:
         return fold(surface) in {fold(n) for n in entry.names} and bool(_TOOL_CONTEXT_BEFORE.search(before))
 
     def keep(self, m: Mention) -> bool:
+        if m.confidence < MIN_TOOL_CONFIDENCE:
+            return False
         k = key(m.canonical or m.text)
         if not k or k in self.excluded or k in self.non_tools:
             return False
         if m.canonical is None and (self.orgs.lookup(m.text) or gazetteer.event_series().lookup(m.text)):
             return False
-        return True
+        # an unknown name that is the plural of a non-tool ("NetworkPolicies", "Pipelines")
+        return m.canonical is not None or not (k.endswith("s") and k[:-1] in self.non_tools
+                                               or k.endswith("ies") and k[:-3] + "y" in self.non_tools)
 
     def _candidate(self, text: str, pos: int, rule: str, confidence: float, code_ok: bool = False) -> Mention | None:
         m = _CANDIDATE_NAME.match(text) or (_CODE_NAME.match(text) if code_ok else None)
@@ -445,34 +544,95 @@ class ToolFinder:
         out = []
         for m in _UNKNOWN_BEFORE.finditer(text, start, end):
             code_ok = bool(_COMMAND_BEFORE.search(m.group(0)))
-            cand = self._candidate(text[m.end():end], m.end(), "tool-context", 0.7, code_ok=code_ok)
+            cand = self._candidate(text[m.end():end], m.end(), "tool-context", 0.8, code_ok=code_ok)
             if cand:
                 out.append(cand)
         # "X, un outil ...", "X est un framework ..."
         for m in re.finditer(rf"({_PROPER}(?:[ \u00a0]+{_PROPER}){{0,2}})(?=\s*(?:,|-|–|est|sont)\s)", text[start:end]):
             after = text[start + m.end():start + m.end() + 80]
             if _APPOSITIVE_AFTER.match(after):
-                cand = self._candidate(m.group(1), start + m.start(), "tool-appositive", 0.75)
+                cand = self._candidate(m.group(1), start + m.start(), "tool-appositive", 0.8)
                 if cand:
                     out.append(cand)
         return out
 
-    def _from_links(self, start: int, end: int) -> list[Mention]:
+    def _from_repos(self, start: int, end: int) -> list[Mention]:
+        """The project of a repository address: 'github.com/org/name', also in a link to one of its issues."""
         out = []
-        for link in self.doc.links:
-            if not (start <= link.start < end) or not link.url:
+        for link in self.links:
+            name = _repo_name(link.url) if start <= link.start < end else None
+            if not name:
                 continue
             anchor = self.doc.span(link).strip()
-            if anchor.startswith(("http", "www.")) or fold(anchor) in _GENERIC_ANCHOR or len(anchor.split()) > 3:
+            if key(anchor) == key(name):  # "[Krew](https://github.com/kubernetes-sigs/krew)"
+                out.append(Mention(anchor, link.start, link.end, "repo-url", 0.85))
                 continue
-            if any(h in link.url for h in _NON_TOOL_HOSTS):
+            # the talk also writes the name ("Kata Containers" for kata-containers): the project is its subject;
+            # a name that is an ordinary word ("app") must then be capitalised
+            written = re.compile(r"(?<![\w/.-])" + r"[-_. ]?".join(map(re.escape, re.split(r"[-_.]", name)))
+                                 + r"(?![\w/-])", re.I)
+            ordinary = _ordinary_word(name)
+            said = next((m for m in written.finditer(self.doc.text, start, end)
+                         if not self._in(self.url_spans, m.start(), m.end())
+                         and not (ordinary and m.group(0).islower())), None)
+            if said:
+                out.append(Mention(said.group(0), said.start(), said.end(), "repo-url", 0.85))
+            else:
+                out.append(Mention(name, link.start, link.end, "repo-url", 0.6))
+        return out
+
+    def _from_links(self, start: int, end: int) -> list[Mention]:
+        """A link's anchor: a tool when the link points at its own site ("[Krew](https://krew.sigs.k8s.io/)")."""
+        out = []
+        for link in self.links:
+            if not start <= link.start < end:
                 continue
-            entry = self.gaz.lookup(anchor)
-            if entry:
+            anchor = self.doc.span(link).strip()
+            words = anchor.split()
+            if (not words or anchor.startswith(("http", "www.", link.url)) or fold(anchor) in _GENERIC_ANCHOR
+                    or len(words) > 3 or any(fold(w) in _STOP for w in words) or anchor[-1] in ".,;:!?"):
+                continue  # a sentence or a generic anchor ("la doc", "ici")
+            if any(h in link.url for h in _NON_TOOL_HOSTS) or key(anchor) == key(_repo_name(link.url) or ""):
+                continue
+            if self.gaz.lookup(anchor):
                 continue  # already found by the gazetteer
-            if gazetteer.is_first_name(anchor.split()[0]) or self.orgs.lookup(anchor):
+            if (gazetteer.is_first_name(words[0]) or self.orgs.lookup(anchor)
+                    or _NOT_TOOL_BEFORE.search(self.doc.text[max(0, link.start - 30):link.start])):
                 continue
-            out.append(Mention(anchor, link.start, link.end, "link-anchor", 0.7))
+            out.append(Mention(anchor, link.start, link.end, "link-anchor",
+                               0.85 if _names_site(anchor, link.url) else 0.6))
+        return out
+
+    def _from_code_spans(self, start: int, end: int) -> list[Mention]:
+        """`k9s`: a code span holding one command-like word, after a tool cue ("l'outil", "installer") or
+        typed at a shell prompt in the talk's code blocks."""
+        typed = {m.group(1) for s, e in self.code_blocks if start <= s < end
+                 for m in re.finditer(r"^\s*[$>%]\s+([a-z][\w-]*)", self.doc.text[s:e], re.M)}
+        out = []
+        for code in self.doc.inlines:
+            word = self.doc.span(code)
+            if code.kind != "code" or not start <= code.start < end or len(word) < 2 or not _COMMAND.fullmatch(word):
+                continue
+            if self.gaz.lookup(word):
+                continue  # the gazetteer finds it
+            cue = _CODE_CONTEXT_BEFORE.search(self.doc.text[max(0, code.start - 30):code.start])
+            if (word in typed or cue) and not _ordinary_word(word):
+                out.append(Mention(word, code.start, code.end, "code-span", 0.65))
+        return out
+
+    def _from_product_names(self, start: int, end: int) -> list[Mention]:
+        """'OpenTofu', 'k3s', 'Node.js' in a sentence that speaks of software."""
+        text = self.doc.text
+        out = []
+        for m in _PRODUCT_NAME.finditer(text, start, end):
+            if (self.gaz.lookup(m.group(0)) or self._in(self.url_spans, m.start(), m.end())
+                    or self._in(self.code_blocks, m.start(), m.end())
+                    or _NOT_TOOL_BEFORE.search(text[max(0, m.start() - 30):m.start()])):
+                continue
+            before = re.split(r"[.!?]\s|\n", text[max(start, m.start() - 200):m.start()])[-1]
+            after = re.split(r"[.!?]\s|\n", text[m.end():min(end, m.end() + 200)])[0]
+            cue = _SOFTWARE_CUE.search(before) or _SOFTWARE_CUE.search(after)
+            out.append(Mention(m.group(0), m.start(), m.end(), "product-name", 0.7 if cue else 0.6))
         return out
 
     def _from_prompts(self, start: int, end: int) -> list[Mention]:
@@ -489,6 +649,24 @@ class ToolFinder:
         return out
 
 
+_OWN_TALK = re.compile(
+    r"\b(?:mon (?:talk|lab|atelier|workshop|quickie|lightning talk|intervention)|"
+    r"ma (?:conf[ée]rence|pr[ée]sentation|session|keynote)|"
+    r"j['’]ai (?:eu (?:la chance|le plaisir|l['’]occasion) de |pu )?(?:pr[ée]sent[ée]r?|anim[ée]r?|donn[ée]r? (?:un|mon|ce|le|cet))|"
+    r"je (?:pr[ée]sentais|pr[ée]sente|donnais|animais))\b", re.I)
+
+
+def _author_own_talk(doc: Document, section: Section, authors: list[Mention]) -> list[PersonMention]:
+    """"Mon talk : ...", "J'ai présenté ...": the recap's author speaks; the cue is the evidence."""
+    named = [a for a in authors if len(a.text.split()) > 1]
+    text = doc.text[section.title_start:min(section.end, section.start + 400)]
+    m = _OWN_TALK.search(text)
+    if not named or not m:
+        return []
+    start = section.title_start + m.start()
+    return [PersonMention(a.text, start, start + len(m.group(0)), "author-own-talk", 0.7) for a in named]
+
+
 def _title_tool(section: Section, doc: Document, finder: ToolFinder) -> list[Mention]:
     """'Mimir', 'Falco: le pack ...', 'Pulumi - Infra as true Code': the name that opens a title."""
     m = re.match(r"^([A-Z][\w.+-]*)(?:\s*(?:[:,]|\s[-–])\s|$)", section.title)
@@ -498,7 +676,11 @@ def _title_tool(section: Section, doc: Document, finder: ToolFinder) -> list[Men
     if gazetteer.tools().lookup(name) or gazetteer.is_first_name(name) or len(name) < 3:
         return []
     pos = doc.text.find(name, section.title_start)
-    return [Mention(name, pos, pos + len(name), "title-name", 0.6)]
+    # a name the summary writes again with its capital inside a sentence is its subject, unless it is an
+    # ordinary word ("Sobriété : ...")
+    again = re.search(rf"(?:(?<=[^\s.!?:]\s)|(?<=['’(])){re.escape(name)}(?![\w-])",
+                      doc.text[section.start:section.end])
+    return [Mention(name, pos, pos + len(name), "title-name", 0.75 if again and not _ordinary_word(name) else 0.6)]
 
 
 def _name_spans(text: str, start: int, end: int, known: frozenset[str]) -> list[tuple[int, int]]:
@@ -519,7 +701,7 @@ def extract(recap: Recap, use_ner: bool = True) -> Extraction:
     finder = ToolFinder(doc, excluded_keys=event_keys)
     talks: list[TalkExtraction] = []
     for section in recap.talks:
-        speakers = speakers_of(doc, section, author_keys, known)
+        speakers = speakers_of(doc, section, author_keys, known) + _author_own_talk(doc, section, authors)
         speaker_keys = {key(s.text) for s in speakers} | {key(s.affiliation.text) for s in speakers if s.affiliation}
         tools = finder.find(section.title_start, section.title_end) + finder.find(section.start, section.end)
         tools += [t for t in _title_tool(section, doc, finder) if finder.keep(t)]
@@ -527,11 +709,51 @@ def extract(recap: Recap, use_ner: bool = True) -> Extraction:
         names = [(s.start, s.end) for s in speakers] + _name_spans(doc.text, section.title_start, section.end, known)
         tools = [t for t in tools if key(t.text) not in speaker_keys and key(t.canonical or "") not in speaker_keys
                  and not any(s < t.end and t.start < e for s, e in names)]
+        heading = Mention(section.title, section.title_start, section.title_end, "talk-heading", 0.9)
         talks.append(TalkExtraction(section.title, section.title_aliases, section.title_start, section.end,
-                                    speakers, tools))
+                                    heading, speakers, tools))
     ev = recap.event
     event = {"name": ev.name, "series": ev.series, "year": ev.year,
              "start_date": ev.start_date.isoformat() if ev.start_date else None, "city": ev.city}
+    for talk in talks:
+        for m in (talk.heading, *talk.tools, *talk.speakers, *(s.affiliation for s in talk.speakers if s.affiliation)):
+            _quote(doc.text, m)
+    for m in authors:
+        if m.start >= 0:
+            _quote(doc.text, m)
     return Extraction(source_file=doc.name, title=recap.title,
                       published=recap.published.isoformat() if recap.published else None,
-                      event=event, authors=authors, talks=talks)
+                      event=event, authors=authors, talks=talks, former_names=former_names(doc.text))
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+_QUOTE_WIDTH = 120
+
+
+def _quote(text: str, m: Mention) -> None:
+    m.exact = text[m.start:m.end]
+    m.prefix, m.suffix = _sentence_around(text, m.start, m.end)
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[str, str]:
+    """The rest of the sentence before and after a mention (at most _QUOTE_WIDTH characters each way)."""
+    lo = max(0, start - _QUOTE_WIDTH)
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, lo, start)]
+    before = text[ends[-1] if ends else lo:start]
+    if not ends and lo > 0:
+        before = before[before.find(" ") + 1:]  # cut at a word boundary
+    after_end = _SENTENCE_END.search(text, end, min(len(text), end + _QUOTE_WIDTH))
+    after = text[end:after_end.end() if after_end else end + _QUOTE_WIDTH]
+    if not after_end and end + _QUOTE_WIDTH < len(text):
+        after = after[:after.rfind(" ")] if " " in after else after
+    return before.lstrip(), after.rstrip()
+
+
+_FORMER_NAME = re.compile(
+    rf"(?P<org>{_ORG})\s*(?:\(\s*|,\s*)(?i:anciennement|ex-|ex\s|formerly|pr[ée]c[ée]demment|autrefois)\s*(?P<former>{_ORG})")
+
+
+def former_names(text: str) -> list[tuple[str, str]]:
+    """'Publicis Sapient (anciennement Xebia)': an organisation and the name it had before."""
+    pairs = {(re.split(r"[.!?:]\s+", m["org"])[-1].strip(), m["former"].strip()) for m in _FORMER_NAME.finditer(text)}
+    return sorted((org, former) for org, former in pairs if org and not org[0].isdigit())

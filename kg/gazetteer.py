@@ -1,14 +1,19 @@
 """Gazetteers (SKOS Turtle in ontology/gazetteer) and word lists (ontology/lexicons).
 
-Loaded once, lazily, with pyoxigraph's parser (fast, no rdflib import).
+Loaded once, lazily, with pyoxigraph's parser (fast, no rdflib import). Extra
+gazetteer folders (a store's `gazetteer/`, filled by `kg gazetteer import-landscape`)
+add their `*tools.ttl`, `*organizations.ttl` and `*events.ttl` files to the bundled
+ones, which win whenever both know a name.
 """
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .errors import UsageError
 from .names import fold, key
 from .resources import ontology_dir
 
@@ -35,10 +40,10 @@ class Entry:
 
 
 class Gazetteer:
-    """Entries indexed by the matching key of every name."""
+    """Entries indexed by the matching key of every name; extra entries only add names no entry has."""
 
-    def __init__(self, entries: list[Entry]) -> None:
-        self.entries = sorted(entries, key=lambda e: e.iri)
+    def __init__(self, entries: list[Entry], extra: list[Entry] = ()) -> None:
+        self.entries = sorted(entries, key=lambda e: e.iri) + sorted(extra, key=lambda e: e.iri)
         self.by_key: dict[str, Entry] = {}
         self.max_words = 1
         for entry in self.entries:
@@ -82,9 +87,54 @@ def read_skos(path: Path) -> list[Entry]:
     ]
 
 
-def _gazetteer(name: str) -> Gazetteer:
+_extra: tuple[tuple[Path, int, int], ...] = ()  # the extra gazetteer files in use, with mtime and size
+
+
+def use_extra_gazetteers(folders: list[Path]) -> None:
+    """Adds the gazetteer files of these folders to the bundled ones (none: bundled only).
+
+    Reloads when the files changed since the last call; a file that does not parse is a UsageError.
+    """
+    global _extra
+    files = [p for folder in folders for p in gazetteer_files(folder)]
+    signature = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    if signature == _extra:
+        return
+    _extra = signature
+    for loader in (tools, organizations, event_series, extra_digest):
+        loader.cache_clear()
+    tools(), organizations(), event_series()
+
+
+def gazetteer_files(folder: Path) -> list[Path]:
+    """The gazetteer files of a folder: *tools.ttl, *organizations.ttl, *events.ttl."""
+    return sorted(p for kind in ("tools", "organizations", "events") for p in folder.glob(f"*{kind}.ttl"))
+
+
+@cache
+def extra_digest() -> bytes:
+    """A digest of the extra gazetteer files in use (empty when there are none), for cache keys."""
+    digest = hashlib.sha256()
+    for path, _, _ in _extra:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.digest() if _extra else b""
+
+
+def bundled_entries(name: str) -> list[Entry]:
+    """The entries of a bundled gazetteer: "tools", "organizations" or "events"."""
     path = ontology_dir() / "gazetteer" / f"{name}.ttl"
-    return Gazetteer(read_skos(path) if path.exists() else [])
+    return read_skos(path) if path.exists() else []
+
+
+def _gazetteer(name: str) -> Gazetteer:
+    extra = []
+    for p, _, _ in _extra:
+        if p.name.endswith(f"{name}.ttl"):
+            try:
+                extra += read_skos(p)
+            except (OSError, SyntaxError) as e:
+                raise UsageError(f"{p}: not a readable SKOS Turtle gazetteer ({e})") from None
+    return Gazetteer(bundled_entries(name), extra)
 
 
 @cache

@@ -171,11 +171,22 @@ def _split_title_speakers(title: str) -> tuple[str, str | None]:
     m = _TITLE_SPEAKERS.search(title)
     if not m:
         return title, None
-    names = [n.strip() for n in re.split(r",|&|\bet\b|\band\b", m["names"]) if n.strip()]
-    if names and all(n.split() and gazetteer.is_first_name(n.split()[0]) and len(n.split()) <= 4
-                     and all(w[:1].isupper() for w in n.split()) for n in names):
+    names = [n.strip() for n in re.split(r",|&|\bet\b|\band\b|\(|\)", m["names"]) if n.strip()]
+
+    def is_person(n: str) -> bool:
+        words = n.split()
+        return bool(words) and gazetteer.is_first_name(words[0]) and len(words) <= 4 and all(w[:1].isupper() for w in words)
+
+    # "Alice Martin, Bob Durand" or, with their company last, "Inès Moreau, Leboncoin" / "Inès Moreau (Leboncoin)"
+    people = names if names and is_person(names[-1]) else names[:-1]
+    if people and all(is_person(n) for n in people) and (people == names or _looks_like_org(names[-1])):
         return title[: m.start()].rstrip(), m["names"].strip()
     return title, None
+
+
+def _looks_like_org(name: str) -> bool:
+    words = name.split()
+    return 1 <= len(words) <= 4 and (words[0][:1].isupper() or words[0][:1].isdigit())
 
 
 def segment(doc: Document) -> Recap:
@@ -273,6 +284,11 @@ def segment(doc: Document) -> Recap:
                 current.caption_names.append(c.title)
                 current.end = c.body_end
             continue
+        listed = _listed_talks(doc, c.body_start, c.body_end) if c.role in ("talk", "group") else []
+        if listed:  # "Les autres talks" over a list of "Titre - Speaker" items: each item is a talk
+            sections += listed
+            current = None
+            continue
         if c.role != "talk":
             current = None
             continue
@@ -289,6 +305,19 @@ def segment(doc: Document) -> Recap:
         sections.append(current)
     sections = [s for s in sections if s.title]
     return Recap(document=doc, title=title, published=doc.published, event=event, talks=sections)
+
+
+def _listed_talks(doc: Document, start: int, end: int) -> list[Section]:
+    """Talks given as list items "Titre - Speaker, Company", when such items make most of a list."""
+    items = [b for b in doc.blocks if b.kind == "list_item" and start <= b.start < end]
+    talks = []
+    for b in items:
+        title, hint = _split_title_speakers(" ".join(doc.span(b).split()))
+        title = title.strip(" *_\"«»“”")
+        if hint and len(title.split()) >= 2 and len(title) <= 160:
+            talks.append(Section(title=title, title_start=b.start, title_end=b.end, start=b.end, end=b.end,
+                                 speaker_hint=hint))
+    return talks if len(talks) >= 2 and 2 * len(talks) >= len(items) else []
 
 
 _TALK_KIND = re.compile(r"\b(keynote|table ronde|atelier|workshop|hands-on|lab|quickie|lightning|rex|"

@@ -41,6 +41,7 @@ DEFAULT_PREFIXES: dict[str, str] = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "xsd": XSD,
     "foaf": "http://xmlns.com/foaf/0.1/",
+    "oa": "http://www.w3.org/ns/oa#",
 }
 
 PARAM_TYPES = ("string", "integer", "iri")

@@ -5,7 +5,8 @@ Layout of a store folder (default ``.kg/``, or ``$KG_STORE``):
 - ``oxigraph/``: the RDF dataset, one named graph per recap;
 - ``manifest.json``: the recaps built into it (source path, content hash, graph);
 - ``extractions/``: what each recap says, cached by content hash, so a rebuild
-  only re-reads what changed.
+  only re-reads what changed;
+- ``merges.json``: the spellings entity resolution joined, with the reason (`kg merges`).
 
 A command that only reads never creates a store.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import asdict
 from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad, Store
@@ -72,9 +74,19 @@ class GraphStore:
         return json.loads(self.manifest_path.read_text(encoding="utf-8"))
 
     def write_manifest(self, manifest: dict) -> None:
-        tmp = self.manifest_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.manifest_path)
+        self._write_json(self.manifest_path, manifest)
+
+    def _write_json(self, path: Path, data) -> None:
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def write_merges(self, merges: list) -> None:
+        self._write_json(self.path / "merges.json", [asdict(m) for m in merges])
+
+    def read_merges(self) -> list[dict]:
+        path = self.path / "merges.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
 
     def extraction_path(self, content_hash: str) -> Path:
         return self.path / "extractions" / f"{content_hash}.json"

@@ -96,3 +96,76 @@ def test_round_table_with_companies_in_parentheses():
     assert [t.title for t in recap.talks] == ["Keynote d'ouverture", "Table ronde sur le platform engineering"]
     assert people(recap.talks[1]) == {("Paul Martin", "Qonto"), ("Léa Bernard", "Alan")}
     assert recap.event["name"] == "Devoxx France 2024" and recap.event["city"] == "Paris"
+
+
+# ---------------------------------------------------------------- unknown tools from their context
+
+def recap_talks(body: str):
+    """The talks of a recap whose title names the event (else the event is guessed from the text)."""
+    return talks_of("# Retour sur le DevFest Nantes 2024\n\n" + body)
+
+
+def found(talk):
+    """Tool name -> the rule that found it."""
+    return {t.canonical or t.text: t.rule for t in talk.tools}
+
+
+def test_generic_words_are_never_tools_even_in_a_tool_context():
+    talk = recap_talks("## Un talk\n\nAlice nous présente la plateforme Serverless, l'outil DevOps, "
+                       "[FinOps](https://finops.example.org/) et `cloud`. Le Platform Engineering, une solution "
+                       "Cloud, est comparé au CI/CD et à l'Observabilité.\n")[0]
+    assert not {"Serverless", "DevOps", "FinOps", "cloud", "Platform Engineering", "Cloud", "CI/CD",
+                "Observabilité"} & tools(talk)
+
+
+def test_repository_url_gives_the_repository_name_not_github():
+    talk = recap_talks("## Un talk\n\nAlice a écrit Zorglubctl pour ses clusters : "
+                       "https://github.com/acme/zorglubctl.\n")[0]
+    assert found(talk) == {"Zorglubctl": "repo-url"}
+
+
+def test_link_to_an_issue_or_a_merge_request_gives_the_repository():
+    talk = recap_talks("## Un talk\n\nAlice a corrigé [ce bug](https://github.com/acme/frobnik/issues/12) de "
+                       "Frobnik et [celui-ci](https://gitlab.com/group/sub/plonkr/-/merge_requests/3) de Plonkr.\n")[0]
+    assert found(talk) == {"Frobnik": "repo-url", "Plonkr": "repo-url"}
+
+
+def test_repository_named_by_its_anchor_or_written_without_scheme():
+    talk = recap_talks("## Un talk\n\nAlice montre [Quuxify](https://github.com/acme/quuxify) et le projet "
+                       "blorpctl (codeberg.org/team/blorpctl).\n")[0]
+    assert found(talk) == {"Quuxify": "repo-url", "blorpctl": "repo-url"}
+
+
+def test_owner_pages_gists_and_demo_repositories_are_not_tools():
+    talk = recap_talks("## Un talk\n\nLes sources sont sur https://github.com/acme, "
+                       "https://github.com/orgs/acme/people, https://gist.github.com/alice/0a1b2c et "
+                       "https://github.com/alice/demo-devfest : la démo demo-devfest est en ligne.\n")[0]
+    assert tools(talk) == set()
+
+
+def test_link_anchor_to_the_project_site_is_a_tool_other_anchors_are_not():
+    talk = recap_talks("## Un talk\n\nAlice utilise [Zapotek](https://zapotek.dev/) et cite "
+                       "[Blinkr](https://example.com/blog/2024/notes), [la documentation officielle]"
+                       "(https://docs.example.com/) et l'agence [Pixelia](https://pixelia.fr/).\n")[0]
+    assert found(talk) == {"Zapotek": "link-anchor"}
+    assert talk.tools[0].confidence > 0.8
+
+
+def test_code_span_with_a_command_after_a_tool_cue_or_typed_at_a_prompt():
+    talk = recap_talks("## Un talk\n\nAlice installe `zapctl` puis ouvre `/etc/hosts`, passe `--force`, édite "
+                       "`values.yaml` et la clé `replicas:`, lance `frob run --all`, et déploie avec `apply`. "
+                       "Enfin `tarnish` scanne l'image :\n\n```\n$ tarnish scan mon-image\n```\n")[0]
+    assert found(talk) == {"zapctl": "code-span", "tarnish": "code-span"}
+
+
+def test_product_like_names_in_a_sentence_about_software():
+    talk = recap_talks("## Un talk\n\nAlice déploie la solution avec OpenZorg et k7s en version 2. Le OnBoarding "
+                       "des NetworkPolicies du projet est rapide. Bob a aussi parlé de BlorpBox.\n")[0]
+    assert found(talk) == {"OpenZorg": "product-name", "k7s": "product-name"}
+
+
+def test_title_name_repeated_in_the_summary_unless_an_ordinary_word():
+    talks = recap_talks("## Zorglub : le retour\n\nAlice nous présente les nouveautés de Zorglub.\n\n"
+                        "## Sobriété : coder léger\n\nAlice nous présente la Sobriété numérique.\n")
+    assert found(talks[0]) == {"Zorglub": "title-name"}
+    assert tools(talks[1]) == set()

@@ -31,7 +31,7 @@ DCTERMS = Namespace("http://purl.org/dc/terms/")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 ONTOLOGY_IRI = URIRef("https://w3id.org/confkg/ontology")
 
-CLASSES = ["Event", "EventSeries", "Talk", "Person", "Organization", "Tool", "Recap"]
+CLASSES = ["Event", "EventSeries", "Talk", "Person", "Organization", "Tool", "Recap", "Evidence"]
 OBJECT_PROPERTIES = ["presentedAt", "speaker", "worksAt", "mentions", "describedIn",
                      "about", "series", "author"]
 DATATYPE_PROPERTIES = ["startDate", "city", "sourceFile", "published", "category",
@@ -110,7 +110,7 @@ def test_ontology_parses_and_has_header(ontology):
 def test_shapes_parse_and_target_every_class(shapes):
     assert len(shapes) > 0
     targeted = set(shapes.objects(None, SH.targetClass))
-    assert targeted == {KG[c] for c in CLASSES}
+    assert targeted == {KG[c] for c in CLASSES} | {RDF.Statement}
     for shape in shapes.subjects(RDF.type, SH.NodeShape):
         for prop in shapes.objects(shape, SH.property):
             assert shapes.value(prop, SH.message) is not None, f"{prop} has no sh:message"

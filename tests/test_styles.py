@@ -1,0 +1,62 @@
+"""Recap styles the bundled corpus does not show: the author's own talk, keynotes, round tables and labs,
+speakers given only as links, "Titre - Speaker, Company" lists with little prose."""
+from pathlib import Path
+
+import pytest
+
+from kg.document import load_document
+from kg.extract import extract
+from kg.segment import _split_title_speakers, segment
+
+STYLES = Path(__file__).resolve().parent / "data" / "styles"
+
+
+@pytest.fixture(scope="module")
+def talks():
+    x = extract(segment(load_document(STYLES / "own-talk-and-lists.md")))
+    return {t.title: t for t in x.talks}
+
+
+def speakers(talk):
+    return {(s.text, s.affiliation.text if s.affiliation else None) for s in talk.speakers}
+
+
+def test_every_session_kind_is_a_talk_and_list_headings_are_not(talks):
+    assert set(talks) == {
+        "Keynote d'ouverture : le numérique responsable", "Table ronde : recruter des développeurs en 2024",
+        "Mon talk : Tester ses API avec Bruno", "Lab : Construire un moteur de règles en Rust",
+        "Gradle sans douleur", "Le design system chez nous"}
+
+
+def test_speakers_given_as_links_with_companies_in_parentheses(talks):
+    assert speakers(talks["Table ronde : recruter des développeurs en 2024"]) == {
+        ("Hugo Martin", "Decathlon"), ("Sarah Nguyen", "Ippon"), ("Karim Benali", "Worldline")}
+    assert speakers(talks["Keynote d'ouverture : le numérique responsable"]) == {("Marion Leclerc", None)}
+
+
+def test_the_authors_own_talk_is_given_by_the_author(talks):
+    [author] = talks["Mon talk : Tester ses API avec Bruno"].speakers
+    assert (author.text, author.rule) == ("Claire Dubois", "author-own-talk")
+
+
+def test_title_speakers_and_a_known_company_name_ending_with_a_role_word(talks):
+    lab = talks["Lab : Construire un moteur de règles en Rust"]
+    assert {s.text for s in lab.speakers} == {"Antoine Roux", "Julie Faure", "Antoine"}  # resolution joins "Antoine"
+    assert {s.affiliation.text for s in lab.speakers if s.affiliation} == {"Clever Cloud"}
+    assert not any(t.canonical == "Clever Cloud" or t.text == "Clever Cloud" for t in lab.tools)
+
+
+def test_listed_talks_carry_their_speakers_and_companies(talks):
+    assert speakers(talks["Gradle sans douleur"]) == {("Thomas Girard", None)}
+    assert speakers(talks["Le design system chez nous"]) == {("Inès Moreau", "Leboncoin")}
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("Le design system chez nous - Inès Moreau, Leboncoin", ("Le design system chez nous", "Inès Moreau, Leboncoin")),
+    ("Tests - Marie Curie (Ippon)", ("Tests", "Marie Curie (Ippon)")),
+    ("Sécurité – Jean Dupont et Paul Durand", ("Sécurité", "Jean Dupont et Paul Durand")),
+    ("Kubernetes – le retour", ("Kubernetes – le retour", None)),
+    ("GitOps - Flux, ArgoCD", ("GitOps - Flux, ArgoCD", None)),
+])
+def test_split_title_speakers(title, expected):
+    assert _split_title_speakers(title) == expected
