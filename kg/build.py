@@ -26,7 +26,7 @@ from .segment import segment
 from .store import GraphStore
 
 # Bump when extraction rules change, so cached extractions are not reused.
-EXTRACTOR_VERSION = f"{__version__}-2"
+EXTRACTOR_VERSION = f"{__version__}-3"
 
 
 @dataclass

@@ -376,6 +376,10 @@ _NON_TOOL_HOSTS = ("youtube.", "youtu.be", "twitter.", "x.com", "linkedin.", "sp
 # code span (no code span in the dev set: kept just above the bar). Weaker cues get 0.6 (product-like
 # names without a cue: 0.87 on the dev set) and are not kept.
 MIN_TOOL_CONFIDENCE = 0.65
+_ITEM = r"\b[A-Za-z0-9][\w+#-]*(?:\.[\w+#-]+)*"
+_NAME_LIST = re.compile(rf"{_ITEM}(?:(?:\s*,\s*|\s+(?:et|ou|and|or|&)\s+){_ITEM}){{2,}}")
+_LIST_ITEM = re.compile(_ITEM)
+_LIST_WORDS = {"et", "ou", "and", "or"}
 
 _REPO_URL = re.compile(r"(?:https?://)?(?:www\.)?(?P<host>github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)"
                        r"/(?P<path>[\w.-]+(?:/[\w.-]+)*)", re.I)
@@ -489,6 +493,7 @@ class ToolFinder:
                 i += match[0]
             else:
                 i += 1
+        found += self._from_lists(found, start, end)
         found += self._from_context(start, end)
         found += self._from_repos(start, end)
         found += self._from_links(start, end)
@@ -496,6 +501,25 @@ class ToolFinder:
         found += self._from_product_names(start, end)
         found += self._from_prompts(start, end)
         return [m for m in found if self.keep(m)]
+
+    def _from_lists(self, known: list[Mention], start: int, end: int) -> list[Mention]:
+        """"Prometheus, Zorgmon et Grafana": an unknown name listed among at least two known tools."""
+        text = self.doc.text
+        known_spans = {(m.start, m.end) for m in known}
+        out = []
+        for lst in _NAME_LIST.finditer(text, start, end):
+            items = [(m.start(), m.end()) for m in _LIST_ITEM.finditer(text, lst.start(), lst.end())
+                     if m.group(0) not in _LIST_WORDS]
+            if sum(span in known_spans for span in items) < 2:
+                continue
+            for s, e in items:
+                name = text[s:e]
+                if (s, e) in known_spans or not name[:1].isupper() or " " in name or len(name) < 3:
+                    continue
+                if gazetteer.is_first_name(name) or key(name) in gazetteer.cities() or _ordinary_word(name):
+                    continue
+                out.append(Mention(name, s, e, "tool-list", 0.7))
+        return out
 
     def _accept(self, entry, surface: str, pos: int) -> bool:
         if key(surface) in self.non_tools and key(surface) != key(entry.label):

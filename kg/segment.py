@@ -333,7 +333,8 @@ def _has_cue(doc: Document, c: _Candidate) -> bool:
     # a person named at the start of the body presents something
     words = re.findall(r"[A-ZÀ-Ý][\wÀ-ÿ'-]+", text[:200])
     return any(gazetteer.is_first_name(w) for w in words[:6]) and bool(
-        re.search(r"\b(nous|présente|explique|montre|propose|raconte|partage)\b", text[:300]))
+        re.search(r"\b(nous|présente|explique|montre|propose|raconte|partage|parle|aborde|détaille|revient|"
+                  r"démontre|illustre|décrit|évoque)\b", text[:300]))
 
 
 # ---------------------------------------------------------------- event

@@ -5,8 +5,9 @@ The tools gazetteer is emptied, so only the context rules (link anchors, reposit
 URLs, "l'outil X", code spans, titles...) can find tools: this is what happens on
 recaps whose tools no gazetteer lists. Every tool a rule finds in a talk is correct
 (a required gold tool), optional (a gold optional tool) or wrong (anything else, or
-any tool of a talk that matches no gold talk). The same table with the gazetteer on
-follows. Names are matched like the scorer does: normalised, through gold aliases.
+any tool of a talk that matches no gold talk); a row per rule and confidence level,
+a tool counted once per talk. The same table with the gazetteer on follows. Talks and
+names are matched like the scorer does (titles; normalised names, gold aliases).
 
     python scripts/rule_precision.py [--gold DIR] [--min-confidence X] [-v]
 

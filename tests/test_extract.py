@@ -169,3 +169,12 @@ def test_title_name_repeated_in_the_summary_unless_an_ordinary_word():
                         "## Sobriété : coder léger\n\nAlice nous présente la Sobriété numérique.\n")
     assert found(talks[0]) == {"Zorglub": "title-name"}
     assert tools(talks[1]) == set()
+
+
+def test_unknown_name_listed_among_known_tools():
+    text = ("# Retour sur DevFest Zorg 2024\n\n## Observabilité au quotidien\n\n"
+            "Alice Martin nous présente sa stack : Prometheus, Zorgmon et Grafana, ainsi que Loki, Tempo ou Pyrolix. "
+            "Elle compare Paris, Lyon et Lille, puis Kubernetes, Docker et Alice.\n")
+    [talk] = talks_of(text)
+    listed = {m.text for m in talk.tools if m.rule == "tool-list"}
+    assert listed == {"Zorgmon", "Pyrolix"}  # not the cities, not a first name, not "ainsi"
