@@ -110,14 +110,18 @@ class _Clusters:
         self.parent: dict[str, str] = {}
         self.reason: dict[str, str] = {}  # key -> why it joined its cluster
         self.forced_label: dict[str, str] = {}
+        self.pending: list[tuple[str, str, str]] = []  # unions the extractor already decided
         decision_kind = kind.lower()
         self.apart = [{normalise(n) for n in s.names} for s in decisions.splits_of(decision_kind)]
         self.user_merges = decisions.merges_of(decision_kind)
 
-    def add(self, name: str) -> str:
+    def add(self, name: str, read_as: str | None = None) -> str:
+        """Records a spelling; read_as: the name the extractor already matched it to (a gazetteer label)."""
         k = self.normalise(name)
         self.spellings[k][name] += 1
         self.parent.setdefault(k, k)
+        if read_as and self.normalise(read_as) != k:
+            self.pending.append((self.normalise(read_as), k, f"alias in the gazetteer of {read_as}"))
         return k
 
     def find(self, k: str) -> str:
@@ -158,6 +162,8 @@ class _Clusters:
             self.forced_label[target] = m.name
             for other in m.same_as:
                 self.union(target, self.normalise(other), "your decisions file")
+        for a, b, reason in self.pending:
+            self.union(a, b, reason)
         for k in list(self.spellings):
             entry = self.entry(k)
             if entry and self.normalise(entry.label) != k:
@@ -295,7 +301,7 @@ def resolve(extractions: list[Extraction], decisions: Decisions | None = None) -
         former += x.former_names
         for t in x.talks:
             for m in t.tools:
-                tools.add(m.canonical or m.text)
+                tools.add(m.text, read_as=m.canonical)
             for s in t.speakers:
                 if s.affiliation:
                     orgs.add(s.affiliation.text)
@@ -340,7 +346,7 @@ def resolve(extractions: list[Extraction], decisions: Decisions | None = None) -
                     facts.append(Fact(iri, "worksAt", org, s.affiliation))
             tool_iris = set()
             for m in t.tools:
-                tool = tool_nodes[tools.normalise(m.canonical or m.text)].iri
+                tool = tool_nodes[tools.normalise(m.text)].iri
                 tool_iris.add(tool)
                 facts.append(Fact(talk.iri, "mentions", tool, m))
             talks.append(ResolvedTalk(talk.iri, speaker_iris, sorted(tool_iris)))

@@ -425,14 +425,22 @@ def _series_from_gazetteer(texts: list[str]) -> str | None:
     return None
 
 
+_SENTENCE_OPENERS = {"les", "le", "la", "mon", "ma", "mes", "notre", "nos", "retour", "compte", "au", "a", "du",
+                     "de", "des", "un", "une", "ce", "cette", "quoi", "pourquoi", "comment", "journee", "jour", "sur"}
+
+
 def _series_from_patterns(title: str, intro: str, doc: Document) -> str | None:
     clean = _TITLE_PREFIX.sub("", title).strip(" :-–")
     name_rx = r"([A-Z][\w'’-]*(?:\s+(?:[A-Z0-9][\w'’-]*|de|du|des|&))*)"
     if clean:
-        m = re.search(name_rx + r"\s*(?:20\d{2})?", clean)
+        # a name followed by its year wins ("Les conférences vues à l'API Days Paris 2022")
+        m = re.search(name_rx + r"\s+20\d{2}\b", clean) or re.search(name_rx + r"\s*(?:20\d{2})?", clean)
         if m:
-            candidate = re.sub(r"\s+20\d{2}$", "", m[1]).strip()
-            if candidate and not gazetteer.tools().lookup(candidate):
+            words = re.sub(r"\s+20\d{2}$", "", m[1]).split()
+            while len(words) > 1 and fold(words[0]) in _SENTENCE_OPENERS:
+                words.pop(0)
+            candidate = " ".join(words)
+            if candidate and fold(candidate) not in _SENTENCE_OPENERS and not gazetteer.tools().lookup(candidate):
                 return candidate
     # "Le X, c'est ...", "Le X est une conférence ...", "la conférence X", "l'édition ... de X"
     for rx in (r"\b(?:[Ll]e|[Ll]a|[Ll]es|[Ll]’|[Ll]')\s*" + name_rx + r"\s*,?\s+(?:c.est|est|sont)\s",

@@ -88,15 +88,14 @@ def test_merges_lists_reasons(store_path):
     assert any(m["kind"] == "Person" and m["label"] == "Emmanuel Bernard" and m["name"] == "Emmanuel" for m in merges)
 
 
-def test_decisions_file_is_applied_on_build(tmp_path):
+def test_decisions_file_is_applied_on_build(tmp_path, monkeypatch):
     (tmp_path / "kg-decisions.yaml").write_text(
         "merge:\n  - kind: tool\n    name: Conteneurs Docker\n    same_as: [Docker]\n"
         "split:\n  - kind: person\n    names: [Emmanuel, Emmanuel Bernard]\n", encoding="utf-8")
     store = tmp_path / "store"
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        Path("kg-decisions.yaml").write_text((tmp_path / "kg-decisions.yaml").read_text(), encoding="utf-8")
-        result = runner.invoke(cli, ["build", str(CORPUS), "--store", str(store), "-q"])
+    monkeypatch.chdir(tmp_path)  # kg-decisions.yaml in the current folder is read by default
+    result = runner.invoke(cli, ["build", str(CORPUS), "--store", str(store), "-q"])
     assert result.exit_code == 0, result.output
     out = runner.invoke(cli, ["query", "-e", "SELECT ?l WHERE { ?t a kg:Tool ; rdfs:label ?l } ORDER BY ?l",
                               "--store", str(store), "--format", "csv"]).output

@@ -77,3 +77,15 @@ def test_date_range_gives_the_first_day():
     text = "# Sunny Tech 2024\n\nDu 4 au 5 juillet à Montpellier, deux jours de talks.\n\n## Un talk\n\nAlice nous présente Go.\n"
     event = segment(parse_document(text, "r.md")).event
     assert event.start_date.isoformat() == "2024-07-04"
+
+
+@pytest.mark.parametrize("title, name", [
+    ("Les conférences que j'ai vues à l'API Days Paris 2022", "API Days Paris 2022"),
+    ("Retour Sur Le Zorgcamp 2023", "Zorgcamp 2023"),
+    ("Compte rendu du Touraine Tech 2024", "Touraine Tech 2024"),
+    ("Snowcamp 2024, le récap", "Snowcamp 2024"),
+])
+def test_event_name_from_a_title_that_opens_with_a_sentence(title, name):
+    doc = parse_document(f'---\ntitle: "{title}"\n---\n\nIntro.\n\n## Un talk\n\nAlice Martin nous présente Kubernetes.\n',
+                         "r.md")
+    assert segment(doc).event.name == name
