@@ -132,13 +132,18 @@ def heading_candidates(doc: Document) -> list[_Candidate]:
     return [c for c in cands if c.title]
 
 
+# "Publié le 20 octobre 2023", "Mis à jour le ...", "Posted on ...": when the page was written, not the event
+_PUBLICATION = re.compile(r"^\W*(?:publi[ée]e?|post[ée]e?|mis à jour|mise à jour|modifi[ée]e?|[ée]crit|r[ée]dig[ée]e?)"
+                          r"(?:\s+par\s+[^,]+,)?\s+(?:le|on)\b|^\W*(?:posted|published|updated)\s+on\b", re.I)
+
+
 def _looks_like_title_line(line: str) -> bool:
     s = line.strip()
     if not (2 <= len(s) <= 150) or len(s.split()) > 22:
         return False
     if s.endswith((":", ";", ",")) or (s.endswith(".") and not s.endswith("...")):
         return False
-    if _META_LINE.match(s) or re.match(r"^https?://", s):
+    if _META_LINE.match(s) or _PUBLICATION.match(s) or re.match(r"^https?://", s):
         return False
     if re.search(r"[.!] +[A-ZÀ-Ý]", s):  # two sentences: prose, not a title
         return False
@@ -387,6 +392,9 @@ def event_info(doc: Document, title: str | None, cands: list[_Candidate]) -> Eve
     start_date = None
     for text in (title_text, intro):
         for m in _DATE.finditer(text):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if _PUBLICATION.match(text[line_start:m.start()] + " "):
+                continue  # the post's date
             y = int(m[4]) if m[4] else year
             if not y:
                 continue

@@ -60,3 +60,13 @@ def test_listed_talks_carry_their_speakers_and_companies(talks):
 ])
 def test_split_title_speakers(title, expected):
     assert _split_title_speakers(title) == expected
+
+
+def test_non_cloud_scraped_recap_keeps_few_precise_tools_and_skips_the_publication_line():
+    recap = segment(load_document(STYLES / "agile-scraped.txt"))
+    x = extract(recap)
+    assert recap.event.name == "Agile Tour Lille 2023"
+    assert str(recap.event.start_date) == "2023-10-12"  # the event's date, not the post's
+    tools = {t.title: {m.canonical or m.text for m in t.tools} for t in x.talks}
+    assert tools == {"Le management visuel au service des équipes": {"Miro"},
+                     "Product Discovery : arrêtez de deviner": {"Notion", "Figma"}}
