@@ -16,9 +16,7 @@ names are matched like the scorer does (titles; normalised names, gold aliases).
 from __future__ import annotations
 
 import argparse
-import re
 from collections import defaultdict
-from difflib import SequenceMatcher
 from pathlib import Path
 
 import yaml
@@ -26,52 +24,29 @@ import yaml
 import kg.extract
 from kg import gazetteer
 from kg.document import MAX_BYTES_DEFAULT, decode, parse_document, read_bytes
-from kg.names import fold, key
+from kg.evaluate import TALK_MATCH, Aliases, title_similarity
 from kg.segment import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class Aliases:
-    """Any spelling -> one key; the alias groups of all gold files are merged (as the scorer does)."""
-
-    def __init__(self, golds: list[dict]) -> None:
-        self.parent: dict[str, str] = {}
-        for gd in golds:
-            for canonical, others in (gd.get("aliases") or {}).items():
-                for other in others or []:
-                    a, b = sorted((self._find(key(canonical)), self._find(key(other))))
-                    self.parent[b] = a
-
-    def _find(self, k: str) -> str:
-        while self.parent.setdefault(k, k) != k:
-            k = self.parent[k]
-        return k
-
-    def __call__(self, name: str) -> str:
-        return self._find(key(name))
-
-
-def _title_similarity(a: str, b: str) -> float:
-    a, b = (" ".join(re.sub(r"[^0-9a-z]+", " ", fold(t)).split()) for t in (a, b))
-    if not a or not b:
-        return 0.0
-    if a == b:
-        return 1.0
-    short, long_ = sorted((a, b), key=len)
-    if len(short) >= 12 and short in long_ and len(short) / len(long_) >= 0.5:
-        return 0.9
-    return SequenceMatcher(None, a, b).ratio()
+def _aliases(golds: list[dict]) -> Aliases:
+    """Any spelling -> one key; the alias groups of all gold files merged, as the scorer does."""
+    alias = Aliases()
+    for gd in golds:
+        for canonical, others in (gd.get("aliases") or {}).items():
+            alias.add([canonical, *(others or [])])
+    return alias
 
 
 def _match(talks, gold_talks) -> dict[int, dict]:
-    """Greedy one-to-one matching of extracted talks to gold talks by title (threshold 0.8)."""
-    pairs = sorted(((max(_title_similarity(p, g) for p in [t.title, *t.title_aliases]
+    """Greedy one-to-one matching of extracted talks to gold talks by title, as kg eval does."""
+    pairs = sorted(((max(title_similarity(p, g) for p in [t.title, *t.title_aliases]
                          for g in [gt["title"], *(gt.get("title_aliases") or [])]), i, j)
                     for i, t in enumerate(talks) for j, gt in enumerate(gold_talks)), reverse=True)
     used_p, used_g, out = set(), set(), {}
     for sim, i, j in pairs:
-        if sim >= 0.8 and i not in used_p and j not in used_g:
+        if sim >= TALK_MATCH and i not in used_p and j not in used_g:
             used_p.add(i)
             used_g.add(j)
             out[i] = gold_talks[j]
@@ -139,7 +114,7 @@ def main() -> None:
     if args.min_confidence is not None:
         kg.extract.MIN_TOOL_CONFIDENCE = args.min_confidence
     golds = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(args.gold.glob("*.yaml"))]
-    alias = Aliases(golds)
+    alias = _aliases(golds)
     print(f"MIN_TOOL_CONFIDENCE = {kg.extract.MIN_TOOL_CONFIDENCE}")
 
     known = gazetteer.tools
