@@ -169,15 +169,82 @@ def _adhoc_params(given):
 
 
 @cli.command()
+@click.argument("name", required=False)
+@click.argument("tool_name", nargs=-1, metavar="[TOOL]")
+@click.option("--all", "all_reports", is_flag=True, help="Every report but `tool`, one after the other.")
+@click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Report on this RDF file (turtle, trig, nt, nq, jsonld, rdf) instead of the store.")
 @store_option
-@format_option(("turtle", "nt", "jsonld", "trig", "nquads", "graphml"), "turtle")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (default: stdout).")
+@format_option(("text", "json", "csv", "markdown", "html"), "text")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (default: stdout).")
 @_library_errors
-def export(store_path, fmt, output):
-    """Export the graph: turtle, nt, jsonld (union of recap graphs), trig, nquads (named graphs kept), graphml."""
-    from .export import export_bytes, write_atomic
+def report(name, tool_name, all_reports, graph_file, store_path, fmt, output):
+    """Reports: recurring tools, trends, organisations, the tool network.
 
-    data = export_bytes(_open_store(store_path), fmt)
+    Without NAME, lists the reports; `kg report tool NAME` profiles one tool. JSON
+    gives an array of row objects, html one self-contained page with charts. Examples:
+
+    \b
+    kg report recurring-tools
+    kg report tool Kubernetes --format json
+    kg report --all --format html -o report.html
+    """
+    import shutil
+
+    from .analytics import REPORTS, GraphData, describe, run_report
+    from .export import write_atomic
+    from .report import render_reports
+
+    if not name and not all_reports:
+        for n in REPORTS:
+            click.echo(f"{n + (' NAME' if n == 'tool' else ''):<18} {describe(n)[0]}")
+        return
+    if name and all_reports:
+        raise UsageError("give a report NAME or --all, not both")
+    args = (" ".join(tool_name),) if tool_name else ()  # `kg report tool Google Cloud` needs no quotes
+    data = GraphData.from_file(graph_file) if graph_file else GraphData(_open_store(store_path).store)
+    reports = [run_report(data, n) for n in REPORTS if n != "tool"] if all_reports else [run_report(data, name, *args)]
+    tty = not output and sys.stdout.isatty()
+    text = render_reports(reports, fmt, data, width=shutil.get_terminal_size().columns if tty else 80, color=tty)
+    if output:
+        write_atomic(output, text.encode("utf-8"))
+        click.echo(f"Wrote {output} ({len(text.encode('utf-8')):,} bytes, {fmt})", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@store_option
+@format_option(("turtle", "nt", "jsonld", "trig", "nquads", "graphml", "csv"), "turtle")
+@click.option("--projection", type=click.Choice(("full", "tools", "people")), default="full", show_default=True,
+              help="For graphml and csv: the whole graph, the tool co-mention graph or the speaker-organisation graph.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write to this file, or this folder for csv (default: stdout).")
+@_library_errors
+def export(store_path, fmt, projection, output):
+    """Export the graph as RDF, or as a network for Gephi and Cytoscape.
+
+    turtle, nt, jsonld (union of recap graphs; JSON-LD with schema.org-style keys),
+    trig, nquads (named graphs kept); graphml, or csv (nodes.csv and edges.csv in the
+    -o folder) for a --projection of the graph. Example:
+
+    \b
+    kg export --format graphml --projection tools -o tools.graphml
+    """
+    from .export import export_bytes, export_csv, write_atomic
+
+    if projection != "full" and fmt not in ("graphml", "csv"):
+        raise UsageError(f"--projection applies to graphml and csv, not {fmt}")
+    if fmt == "csv":
+        if not output or output.is_file():
+            raise UsageError("--format csv writes nodes.csv and edges.csv: give their folder with -o DIR")
+        nodes, edges = export_csv(_open_store(store_path), projection, output)
+        click.echo(f"Wrote {output / 'nodes.csv'} ({nodes} nodes) and {output / 'edges.csv'} ({edges} edges)", err=True)
+        return
+    if output and output.is_dir():
+        raise UsageError(f"{output} is a folder: give a file name with -o")
+    data = export_bytes(_open_store(store_path), fmt, projection)
     if output:
         write_atomic(output, data)
         click.echo(f"Wrote {output} ({len(data):,} bytes, {fmt})", err=True)

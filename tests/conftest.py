@@ -25,7 +25,8 @@ def built_store(tmp_path_factory):
     gs = GraphStore.create(path)
     report = build([CORPUS], gs)
     assert report.ok, report.failed
-    return gs
+    gs.close()  # tests also open this store through the CLI: no read-write handle may stay open beside them
+    return GraphStore.open(path)
 
 
 @pytest.fixture(scope="session")
