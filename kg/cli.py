@@ -75,8 +75,9 @@ def cli():
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @store_option
-@click.option("--strict", is_flag=True, help="Stop at the first file that fails.")
-@click.option("--max-size", type=int, default=5_000_000, show_default=True, help="Largest recap read, in bytes.")
+@click.option("--strict", is_flag=True, help="Stop at the first file that fails, leaving the store as it was.")
+@click.option("--max-size", type=click.IntRange(min=1), default=5_000_000, show_default=True,
+              help="Largest recap read, in bytes.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no report.")
 @click.option("--decisions", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Merge/split decisions (YAML) applied to entity resolution "
@@ -93,13 +94,13 @@ def build(paths, store_path, strict, max_size, quiet, decisions):
     from .store import GraphStore
 
     resolution_decisions = load_decisions(decisions or default_decisions_path())
-    files = discover(paths)
-    with GraphStore.create(_store_path(store_path)) as gs, click.progressbar(length=len(files), label="Reading recaps", file=sys.stderr,
+    count = len(discover(paths))  # before the store is created: a path that does not exist is a usage error
+    with GraphStore.create(_store_path(store_path)) as gs, click.progressbar(length=count, label="Reading recaps", file=sys.stderr,
                            show_pos=True, item_show_func=lambda p: p.name if p else "",
                            hidden=quiet or not sys.stderr.isatty()) as bar:
         def progress(path):
             bar.update(1, path)
-        report = run_build(files, gs, strict=strict, max_bytes=max_size, progress=progress,
+        report = run_build(paths, gs, strict=strict, max_bytes=max_size, progress=progress,
                            decisions=resolution_decisions)
         bar.render_finish()
         for failure in report.failed:
@@ -136,6 +137,7 @@ def query(name, expression, params, allow_update, list_queries, store_path, fmt)
     from .formatting import render
     from .resources import queries_dir
     from .sparql import SavedQuery, bind_params, find_saved_query, list_saved_queries, run_query
+    from .store import GraphStore
 
     search = [Path("queries"), queries_dir()]
     if list_queries:
@@ -156,7 +158,7 @@ def query(name, expression, params, allow_update, list_queries, store_path, fmt)
         saved = SavedQuery(name="-e", path=None, title="", description="",
                            params=tuple(_adhoc_params(given)), text=expression)
     substitutions = bind_params(saved, given)
-    gs = _open_store(store_path)
+    gs = GraphStore.open(_store_path(store_path), read_only=not allow_update)
     result = run_query(gs.store, saved.text, substitutions, allow_update=allow_update)
     click.echo(render(result, fmt), nl=False)
 

@@ -8,6 +8,7 @@ The format is detected from the content, not the file name: markdown (with YAML
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import tomllib
@@ -98,30 +99,64 @@ def read_bytes(path: Path, max_bytes: int = MAX_BYTES_DEFAULT) -> bytes:
     """The file's bytes, or an InputError naming the file and why it cannot be read."""
     try:
         size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(path, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (raise it with --max-size)")
-        return path.read_bytes()
+        if size <= max_bytes:
+            with path.open("rb") as f:
+                data = f.read(max_bytes + 1)  # a file growing while it is read still stops at the limit
+            size = max(size, len(data))
     except FileNotFoundError:
         raise InputError(path, "file vanished before it could be read") from None
     except OSError as e:
         raise InputError(path, f"cannot read file: {e.strerror or e}") from None
+    if size > max_bytes:
+        raise InputError(path, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (raise it with --max-size)")
+    return data
 
 
 def decode(raw: bytes, path) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else latin-1; newlines normalised."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = raw.decode("utf-16")
-    elif b"\x00" in raw[:4096]:
-        raise InputError(path, "binary file, not a text recap")
-    else:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")
+    """UTF-8 (with or without BOM), UTF-16 (with or without BOM), else Windows-1252/latin-1; newlines normalised."""
+    head = raw[:4096]
+    codec = _utf16_codec(head)
+    if codec is None and b"\x00" in head:
+        raise InputError(path, "binary file, not text")
+    try:
+        text = raw.decode(codec) if codec else _decode_8bit(raw)
+    except UnicodeDecodeError:
+        raise InputError(path, "binary file, not text") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _controls(text[:4096]) > 0.01 * len(text[:4096]):
+        raise InputError(path, "binary file, not text")
     if not text.strip():
         raise InputError(path, "empty file")
     return text
+
+
+def _utf16_codec(head: bytes) -> str | None:
+    """'utf-16' when a BOM says so; 'utf-16-le'/'-be' when NUL bytes fill one byte of most pairs (Latin text)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    half = len(head) // 2
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if odd >= 0.3 * half > 5 * even:  # an emoji or a rare letter may put a NUL on the other side
+        return "utf-16-le"
+    if even >= 0.3 * half > 5 * odd:
+        return "utf-16-be"
+    return None
+
+
+def _decode_8bit(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")  # latin-1 as Windows writes it: also ’ “ ” œ …
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _controls(text: str) -> int:
+    """Control characters other than white space: text has (almost) none, binary data many."""
+    return sum(1 for c in text if (c < " " and c not in "\t\n\f\v") or "\x7f" <= c <= "\x9f")
 
 
 def load_document(path: Path, max_bytes: int = MAX_BYTES_DEFAULT) -> Document:
@@ -134,20 +169,23 @@ def parse_document(text: str, name: str, suffix: str = "", path: Path | None = N
     where = path or name
     fmt = detect_format(text, suffix or Path(name).suffix.lower())
     if fmt == "html":
-        doc = _parse_html(text, name)
+        try:
+            doc = _parse_html(text, name)
+        except AssertionError as e:  # html.parser gives up on some malformed declarations ("<![foo[")
+            raise InputError(where, f"broken HTML: {e}") from None
     else:
         front, body = split_front_matter(text, where)
         doc = _parse_markdown(body, name) if fmt == "markdown" else _parse_plain(body, name)
         doc.front_matter = front
     if not doc.text.strip():
-        raise InputError(where, "no text after the front matter")
+        raise InputError(where, "no text after the front matter" if fmt != "html" and doc.front_matter else "no text")
     return doc
 
 
 _MD_SIGNALS = [
     re.compile(r"^#{1,6} \S", re.M),
     re.compile(r"\*\*[^*\n]+\*\*"),
-    re.compile(r"\[[^\]\n]+\]\([^)\s]+\)"),
+    re.compile(r"\[[^\[\]\n]{1,500}\]\([^)\s]{1,2000}\)"),  # bounded: "[[[[…" must not take quadratic time
     re.compile(r"^```", re.M),
     re.compile(r"^(-{3,}|\*{3,})\s*$", re.M),
 ]
@@ -168,6 +206,23 @@ def detect_format(text: str, suffix: str = "") -> str:
     return "markdown" if signals >= 2 else "text"
 
 
+def _front_matter_error(e: Exception) -> str:
+    if isinstance(e, RecursionError):
+        return "nested too deeply"
+    if isinstance(e, yaml.MarkedYAMLError) and e.problem_mark:
+        return f"{e.problem} (line {e.problem_mark.line + 2} of the file)"  # +2: 0-based, after the opening fence
+    return " ".join(str(e).split())
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """Safe YAML without aliases: front matter never needs them, and nested aliases make "billion laughs" bombs."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed", self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 def split_front_matter(text: str, where) -> tuple[dict, str]:
     """Returns (fields, body); the body keeps the text after the closing fence."""
     text = text.lstrip("\ufeff")
@@ -179,11 +234,10 @@ def split_front_matter(text: str, where) -> tuple[dict, str]:
         return {}, text
     fence, raw = m[1], m[2]
     try:
-        fields = tomllib.loads(raw) if fence == "+++" else yaml.safe_load(raw)
-    except (tomllib.TOMLDecodeError, yaml.YAMLError) as e:
+        fields = tomllib.loads(raw) if fence == "+++" else yaml.load(raw, Loader=_FrontMatterLoader)
+    except (ValueError, yaml.YAMLError, RecursionError) as e:  # ValueError: TOML errors, impossible dates
         kind = "TOML" if fence == "+++" else "YAML"
-        reason = str(e).replace("\n", " ")
-        raise InputError(where, f"broken {kind} front matter: {reason}") from None
+        raise InputError(where, f"broken {kind} front matter: {_front_matter_error(e)}") from None
     if fields is None:
         fields = {}
     if not isinstance(fields, dict):
@@ -260,10 +314,12 @@ def _parse_markdown(body: str, name: str) -> Document:
 
 def _add_bare_urls(doc: Document) -> None:
     """URLs written as plain text are links too (their text is the URL)."""
-    covered = [(i.start, i.end) for i in doc.inlines if i.kind == "link"]
+    covered = sorted((i.start, i.end) for i in doc.inlines if i.kind == "link")
+    starts = [s for s, _ in covered]
     for m in _URL.finditer(doc.text):
         url = m.group(0).rstrip(".,;:")
-        if not any(s <= m.start() < e for s, e in covered):
+        k = bisect.bisect_right(starts, m.start()) - 1  # the last link opening at or before the URL
+        if k < 0 or m.start() >= covered[k][1]:
             doc.inlines.append(Inline("link", m.start(), m.start() + len(url), url))
     doc.inlines.sort(key=lambda i: (i.start, i.end))
 
@@ -467,18 +523,17 @@ def _parse_html(text: str, name: str) -> Document:
                         b.inlines.append(Inline(k, start, b.length, url))
 
         block_start = [out.length + (2 if out.length else 0)]
+        n_parts, n_blocks, n_inlines = len(out.parts), len(out.blocks), len(out.inlines)
         out.block(kind, render, level)
-        # trailing white space of a block is not content
-        if out.blocks and out.blocks[-1].kind == kind:
-            last = out.blocks[-1]
-            trimmed = "".join(out.parts)[last.start:last.end].rstrip()
-            if len(trimmed) != last.end - last.start:
-                joined = "".join(out.parts)[: last.start] + trimmed
-                out.parts = [joined]
-                out.length = len(joined)
-                last.end = out.length
-                out.inlines = [i for i in out.inlines if i.start < out.length]
-                for i in out.inlines:
+        if len(out.blocks) > n_blocks:  # trailing white space of a block is not content
+            written = "".join(out.parts[n_parts:])  # this block only: a page of many blocks stays linear
+            cut = len(written) - len(written.rstrip())
+            if cut:
+                out.parts[n_parts:] = [written[:-cut]]
+                out.length -= cut
+                out.blocks[-1].end = out.length
+                out.inlines[n_inlines:] = [i for i in out.inlines[n_inlines:] if i.start < out.length]
+                for i in out.inlines[n_inlines:]:
                     i.end = min(i.end, out.length)
     doc = out.document(name, "html")
     front: dict = {}

@@ -140,14 +140,17 @@ def _people_in(text: str, offset: int, explicit: bool = False,
         first, rest = m.group(1), m.group(2) or ""
         # "Comme Joachim": a capitalised word that is no first name may open a sentence before a name
         pos = m.end() if not rest or gazetteer.is_first_name(first) or explicit else m.start() + len(first) + 1
-        slot = not text[:m.start()].strip() or re.search(r"(&|\bet|\band|\bpar)\s*[-–]?\s*$", text[:m.start()])
+        # only the text just before the name matters: looking at all of it would make long bodies quadratic
+        before = text[max(0, m.start() - 200):m.start()]
+        at_start = not before.strip() and not text[:m.start()].strip()
+        slot = at_start or re.search(r"(&|\bet|\band|\bpar)\s*[-–]?\s*$", before)
         if explicit and not slot and not gazetteer.is_first_name(first):
             continue
         if explicit and fold(first) in _ROLE_WORDS:
             continue
         if not _is_person_name(first, rest, explicit, known):
             continue
-        sentence_start = not text[:m.start()].strip() or re.search(r"[.!?:]\s*$", text[:m.start()])
+        sentence_start = at_start or re.search(r"[.!?:]\s*$", before)
         if not rest and sentence_start and fold(first) in _COMMON_WORD_NAMES:
             continue
         found.append((_normalise_person(first + rest), offset + m.start(), offset + m.end()))
