@@ -38,7 +38,6 @@ RDF_FORMATS = {
     "trig": (RdfFormat.TRIG, True),
     "nquads": (RdfFormat.N_QUADS, True),
 }
-PROJECTIONS = ("full", "tools", "people")
 
 # JSON-LD keys read like schema.org (each kg property is a subproperty of the schema.org
 # one, ontology/confkg.ttl) while the triples stay those of the turtle export.

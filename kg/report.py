@@ -77,7 +77,6 @@ def build_summary(gs: GraphStore, report) -> str:
 
 # --------------------------------------------------------------------------- kg report
 
-REPORT_FORMATS = ("text", "json", "csv", "markdown", "html")
 
 _CSS = """
 body { font: 15px/1.45 system-ui, "DejaVu Sans", sans-serif; color: #222; max-width: 72rem; margin: 2rem auto;

@@ -184,7 +184,7 @@ class _Clusters:
         for a, b in _near_pairs(k for k in self.spellings if len(k) >= FUZZY_MIN_LENGTH):
             score = _typo_score(a, b)
             if score and not (self.entry(a) and self.entry(b) and self.entry(a) != self.entry(b)):
-                big, small = sorted((a, b), key=lambda k: (-self._weight(k)[0], -self._weight(k)[1], k))
+                big, small = sorted((a, b), key=lambda k: (*(-w for w in self._weight(k)), k))
                 self.union(big, small, f"similar spelling ({score:.0f}%)")
 
     def _weight(self, k: str) -> tuple:
