@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
+import signal
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,6 +23,7 @@ from .decisions import Decisions
 from .document import MAX_BYTES_DEFAULT, decode, parse_document, read_bytes
 from .errors import InputError, UsageError
 from .extract import Extraction, extract
+from .nlp import pipeline
 from .rdf import recap_quads
 from .resources import ontology_dir
 from .resolve import resolve
@@ -27,7 +31,7 @@ from .segment import segment
 from .store import GraphStore
 
 # Bump when extraction rules change, so cached extractions are not reused.
-EXTRACTOR_VERSION = f"{__version__}-3"
+EXTRACTOR_VERSION = f"{__version__}-4"
 
 
 @dataclass
@@ -36,6 +40,7 @@ class BuildReport:
     cached: list[str] = field(default_factory=list)
     failed: list[InputError] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    unchanged: bool = False  # nothing changed since the last build: the store was left as it was
 
     @property
     def ok(self) -> bool:
@@ -110,9 +115,14 @@ def content_hash(data: bytes) -> str:
 
 
 def build(paths: Iterable[Path], gs: GraphStore, *, max_bytes: int = MAX_BYTES_DEFAULT, strict: bool = False,
-          progress: Callable[[Path], None] | None = None, decisions: Decisions | None = None) -> BuildReport:
+          progress: Callable[[Path], None] | None = None, decisions: Decisions | None = None,
+          jobs: int | None = None) -> BuildReport:
     """Builds the recaps under paths into the store, all at once: the store switches to the new build when it
-    is complete. With strict, the first failure stops the build and the store is left as it was."""
+    is complete. With strict, the first failure stops the build and the store is left as it was.
+
+    progress(path) is called as each file is done. jobs: processes that extract recaps (default: one per
+    core); when nothing changed (same files, same decisions, same kg) the store is left as it is.
+    """
     report = BuildReport()
     files = discover(paths, report.failed)
     if strict:
@@ -121,17 +131,7 @@ def build(paths: Iterable[Path], gs: GraphStore, *, max_bytes: int = MAX_BYTES_D
     with gs.writing():
         manifest = gs.read_manifest()
         recaps: dict = manifest["recaps"]
-        for path in files:
-            if strict and report.failed:
-                break
-            if progress:
-                progress(path)
-            try:
-                digest = _extract_cached(path, gs, max_bytes, report)
-            except Exception as e:  # one recap must never stop the others
-                report.failed.append(e if isinstance(e, InputError) else
-                                     InputError(path, f"could not be processed ({type(e).__name__}: {e})"))
-                continue
+        for path, digest in _extract_all(files, gs, max_bytes, strict, jobs, report, progress):
             recaps[str(path.resolve())] = {"hash": digest, "file": path.name}
         if strict and report.failed:
             return report  # the store is left as it was
@@ -139,25 +139,100 @@ def build(paths: Iterable[Path], gs: GraphStore, *, max_bytes: int = MAX_BYTES_D
             if not Path(source).exists():
                 report.dropped.append(source)
                 del recaps[source]
+        manifest["inputs"] = _inputs_fingerprint(recaps, decisions)
+        if manifest == gs.read_manifest():
+            report.unchanged = True  # the active build already holds this graph
+            return report
         extractions = [Extraction.from_dict(json.loads(gs.extraction_path(r["hash"]).read_text(encoding="utf-8")))
                        for _, r in sorted(recaps.items(), key=lambda kv: (kv[1]["file"], kv[0]))]
         resolution = resolve(extractions, decisions)
-        gs.commit({r.iri: recap_quads(r, resolution) for r in resolution.recaps}, manifest, resolution.merges)
+        gs.commit(((r.iri, recap_quads(r, resolution)) for r in sorted(resolution.recaps, key=lambda r: r.iri)),
+                  manifest, resolution.merges)
     return report
 
 
-def _extract_cached(path: Path, gs: GraphStore, max_bytes: int, report: BuildReport) -> str:
-    """Extracts one recap unless its extraction is cached; returns its content hash."""
-    data = read_bytes(path, max_bytes)
-    digest = content_hash(data)
-    cached = gs.extraction_path(digest)
-    if cached.exists():
-        report.cached.append(str(path))
-        return digest
-    doc = parse_document(decode(data, path), path.name, suffix=path.suffix.lower(), path=path)
-    extraction = extract(segment(doc))
-    tmp = cached.with_suffix(".tmp")
+def _inputs_fingerprint(recaps: dict, decisions: Decisions | None) -> str:
+    """What a build's graph depends on besides the extractions: the recaps, the decisions, the graph-making code."""
+    digest = hashlib.sha256(_code_fingerprint())
+    digest.update(json.dumps(recaps, sort_keys=True).encode())
+    digest.update(repr(decisions).encode())
+    return digest.hexdigest()[:32]
+
+
+@cache
+def _code_fingerprint() -> bytes:
+    """The source of the kg package: a new kg rebuilds the graph of an unchanged corpus."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def _extract_all(files: list[Path], gs: GraphStore, max_bytes: int, strict: bool, jobs: int | None,
+                 report: BuildReport, progress: Callable[[Path], None] | None) -> Iterable[tuple[Path, str]]:
+    """(path, content hash) of each file that could be read, extracting those not cached yet.
+
+    Extraction runs in a pool of processes forked once the model is loaded (they share
+    its memory), unless there is a single recap to extract or a single job.
+    """
+    pending: list[tuple[Path, bytes, Path]] = []
+    for path in files:
+        if strict and report.failed:
+            return
+        try:
+            data = read_bytes(path, max_bytes)
+        except InputError as e:
+            report.failed.append(e)
+            continue
+        digest = content_hash(data)
+        cached = gs.extraction_path(digest)
+        if cached.exists():
+            report.cached.append(str(path))
+            if progress:
+                progress(path)
+            yield path, digest
+        else:
+            pending.append((path, data, cached))
+    jobs = min(jobs or len(os.sched_getaffinity(0)), len(pending))
+    if jobs > 1:
+        pipeline()  # before the fork, so every worker shares the loaded model
+        pool = multiprocessing.get_context("fork").Pool(jobs, _worker_started, (gs.lock_fd,))
+        outcomes = pool.imap(_extract_to_cache, pending)
+    else:
+        pool = None
+        outcomes = map(_extract_to_cache, pending)
+    try:
+        for (path, _, cached), failure in zip(pending, outcomes):
+            if progress:
+                progress(path)
+            if failure:
+                report.failed.append(InputError(path, failure))
+                if strict:
+                    return
+                continue
+            report.built.append(str(path))
+            yield path, cached.stem
+    finally:
+        if pool:
+            pool.terminate()
+
+
+def _worker_started(lock_fd: int) -> None:
+    os.close(lock_fd)  # the build's lock is the parent's: a killed build must not leave it held by a worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which stops the workers
+
+
+def _extract_to_cache(job: tuple[Path, bytes, Path]) -> str | None:
+    """Extracts one recap into its cache file; returns why it failed, or None."""
+    path, data, cached = job
+    try:
+        doc = parse_document(decode(data, path), path.name, suffix=path.suffix.lower(), path=path)
+        extraction = extract(segment(doc))
+    except InputError as e:
+        return e.reason
+    except Exception as e:  # one recap must never stop the others
+        return f"could not be processed ({type(e).__name__}: {e})"
+    tmp = cached.with_name(f"{cached.stem}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(extraction.to_dict(), ensure_ascii=False, sort_keys=True), encoding="utf-8")
     tmp.replace(cached)  # whole or absent: a killed build never leaves half an entry
-    report.built.append(str(path))
-    return digest
+    return None

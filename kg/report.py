@@ -62,7 +62,8 @@ def build_summary(gs: GraphStore, report) -> str:
         f"Recaps read: {len(report.built) + len(report.cached)} "
         f"({len(report.built)} extracted, {len(report.cached)} unchanged)"
         + (f", {len(report.failed)} failed" if report.failed else "")
-        + (f", {len(report.dropped)} dropped (source gone)" if report.dropped else ""),
+        + (f", {len(report.dropped)} dropped (source gone)" if report.dropped else "")
+        + ("; nothing changed, the store is as it was" if report.unchanged else ""),
         f"Store: {counts['Recap']} recaps, {counts['Event']} events, {counts['Talk']} talks, {speakers} speakers, "
         f"{counts['Organization']} organisations, {counts['Tool']} tools",
         "",

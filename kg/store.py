@@ -31,6 +31,7 @@ import shutil
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from typing import Iterable
 
 from pyoxigraph import Quad, Store
 
@@ -52,6 +53,7 @@ class GraphStore:
         self.store = store
         self.data = data
         self._lock = lock
+        self.lock_fd: int | None = None  # the build lock's descriptor, while a build holds it
 
     @classmethod
     def create(cls, path: Path) -> "GraphStore":
@@ -106,23 +108,26 @@ class GraphStore:
     @contextmanager
     def writing(self):
         """Holds the build lock while a build runs; inside, the store is its active build as of now."""
-        fd = _lock(self.path)
+        self.lock_fd = _lock(self.path)
         try:
             self._use(_active(self.path))
             _remove_stale(self.path, self.data)
             yield self
         finally:
-            os.close(fd)
+            os.close(self.lock_fd)
+            self.lock_fd = None
 
-    def commit(self, graphs: dict[str, list[Quad]], manifest: dict, merges: list) -> None:
-        """Makes these named graphs, manifest and merges the store's content, all at once.
+    def commit(self, graphs: Iterable[tuple[str, Iterable[Quad]]], manifest: dict, merges: list) -> None:
+        """Makes these named graphs (name, quads), manifest and merges the store's content, all at once.
+
+        The graphs are loaded as they come, so a large corpus is never held in memory whole.
 
         They go to a new build folder, which one atomic rename of CURRENT then makes
         active: a kill before the rename leaves the previous build active, after it the new one.
         """
         data = _new_build(self.path)
         store = Store(str(data / "oxigraph"))
-        store.bulk_extend(q for _, quads in sorted(graphs.items()) for q in quads)
+        store.bulk_extend(q for _, quads in graphs for q in quads)
         store.flush()
         del store  # closed before it becomes visible: readers only open complete databases
         _write_json(data / "manifest.json", manifest)
