@@ -19,7 +19,7 @@ from .names import fold, key
 from .segment import Recap, Section
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     text: str
     start: int
@@ -33,12 +33,12 @@ class Mention:
     suffix: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonMention(Mention):
     affiliation: Mention | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class TalkExtraction:
     title: str
     title_aliases: list[str]

@@ -3,17 +3,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _EDGE_SYMBOLS = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 16)  # extraction looks up the same words and word runs again and again
 def fold(text: str) -> str:
     """Case-folded text without accents."""
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
 
+@lru_cache(maxsize=1 << 16)
 def key(text: str) -> str:
     """Matching key: folded, with everything but letters and digits removed ("Red Hat" = "redhat")."""
     return _NON_ALNUM.sub("", fold(text))
