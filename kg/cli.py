@@ -47,6 +47,14 @@ def format_option(choices, default):
     return decorator
 
 
+def endpoint_auth_options(fn):
+    """--user and --password for a SPARQL server, from the environment when not given (keeps them out of `ps`)."""
+    fn = click.option("--password", envvar="KG_ENDPOINT_PASSWORD", show_envvar=True, default=None,
+                      help="Password for --user (HTTP Basic or Digest).")(fn)
+    return click.option("--user", envvar="KG_ENDPOINT_USER", show_envvar=True, default=None,
+                        help="User name for the endpoint, if it asks for one.")(fn)
+
+
 def _store_path(path: Path | None) -> Path:
     from .store import default_store_path
 
@@ -79,11 +87,13 @@ def cli():
 @click.option("--max-size", type=click.IntRange(min=1), default=5_000_000, show_default=True,
               help="Largest recap read, in bytes.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no report.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes that extract recaps in parallel (default: one per core).")
 @click.option("--decisions", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Merge/split decisions (YAML) applied to entity resolution "
                    "(default: $KG_DECISIONS, else kg-decisions.yaml when present).")
 @_library_errors
-def build(paths, store_path, strict, max_size, quiet, decisions):
+def build(paths, store_path, strict, max_size, quiet, jobs, decisions):
     """Read recaps (files or folders) and build their graphs into the store.
 
     Every recap gets its own named graph; rebuilding a recap replaces it. Ends with
@@ -101,7 +111,7 @@ def build(paths, store_path, strict, max_size, quiet, decisions):
         def progress(path):
             bar.update(1, path)
         report = run_build(paths, gs, strict=strict, max_bytes=max_size, progress=progress,
-                           decisions=resolution_decisions)
+                           decisions=resolution_decisions, jobs=jobs)
         bar.render_finish()
         for failure in report.failed:
             click.echo(f"Error: {failure.path}: {failure.reason}", err=True)
@@ -120,19 +130,25 @@ def build(paths, store_path, strict, max_size, quiet, decisions):
               help="Bind a query parameter (repeatable). Values are bound, never pasted into the query.")
 @click.option("--allow-update", is_flag=True, help="Allow SPARQL Update (refused by default).")
 @click.option("--list", "list_queries", is_flag=True, help="List the saved queries.")
+@click.option("--endpoint", metavar="URL",
+              help="Run the query on this SPARQL 1.1 endpoint instead of the store "
+                   "(docs/remote-stores.md: the URL for each server).")
+@endpoint_auth_options
 @store_option
 @format_option(("table", "csv", "tsv", "json"), "table")
 @_library_errors
-def query(name, expression, params, allow_update, list_queries, store_path, fmt):
+def query(name, expression, params, allow_update, list_queries, endpoint, user, password, store_path, fmt):
     """Run a saved query (NAME or a .rq file) or a SPARQL text (-e).
 
     Saved queries are looked up in ./queries, then among the queries installed
-    with kg. Examples:
+    with kg. With --endpoint the query runs on a SPARQL server, its parameters
+    bound as RDF terms in a VALUES block. Examples:
 
     \b
     kg query recurring-tools
     kg query talks-mentioning --param tool=Kubernetes
     kg query -e 'SELECT ?t WHERE { ?t a kg:Tool }' --format json
+    kg query recurring-tools --endpoint http://localhost:7878/sparql
     """
     from .formatting import render
     from .resources import queries_dir
@@ -158,8 +174,18 @@ def query(name, expression, params, allow_update, list_queries, store_path, fmt)
         saved = SavedQuery(name="-e", path=None, title="", description="",
                            params=tuple(_adhoc_params(given)), text=expression)
     substitutions = bind_params(saved, given)
-    gs = GraphStore.open(_store_path(store_path), read_only=not allow_update)
-    result = run_query(gs.store, saved.text, substitutions, allow_update=allow_update)
+    if endpoint:
+        from .remote import Endpoint, query_endpoint
+
+        if allow_update or store_path:
+            raise UsageError(f"{'--allow-update' if allow_update else '--store'} applies to the local store, "
+                             f"not to --endpoint")
+        result = query_endpoint(Endpoint(endpoint, user, password), saved.text, substitutions)
+        if result.truncated_at:
+            click.echo(f"Warning: the endpoint returned only the first {result.truncated_at:,} rows", err=True)
+    else:
+        gs = GraphStore.open(_store_path(store_path), read_only=not allow_update)
+        result = run_query(gs.store, saved.text, substitutions, allow_update=allow_update)
     click.echo(render(result, fmt), nl=False)
 
 
@@ -411,3 +437,66 @@ def gazetteer_stats(store_path):
     for path in gazetteer_files(ontology_dir() / "gazetteer") + gazetteer_files(_store_path(store_path) / "gazetteer"):
         entries = read_skos(path)
         click.echo(f"{len(entries):>6} entries {sum(e.ambiguous for e in entries):>5} ambiguous  {path}")
+
+
+@cli.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store Protocol URL: Oxigraph http://HOST:7878/store, Fuseki http://HOST:3030/DATASET/data, "
+                   "GraphDB http://HOST:7200/repositories/REPO/rdf-graphs/service, "
+                   "Virtuoso http://HOST:8890/sparql-graph-crud-auth.")
+@click.option("--graph-param", default="graph", show_default=True,
+              help="URL parameter naming the graph (graph-uri for Virtuoso versions that predate SPARQL 1.1).")
+@endpoint_auth_options
+@store_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress and no summary.")
+@_library_errors
+def push(endpoint, graph_param, user, password, store_path, quiet):
+    """Copy the store's graphs to a SPARQL server, replacing them there.
+
+    Each recap's named graph goes with one HTTP PUT (SPARQL 1.1 Graph Store
+    Protocol), which replaces the graph on the server: pushing twice changes nothing.
+    Exit code 1 when the server refused some graphs, 2 when it cannot be reached.
+    Example:
+
+    \b
+    kg push --endpoint http://localhost:7878/store
+    """
+    from .remote import Endpoint, graphs_to_push, push_store
+
+    gs = _open_store(store_path)
+    target = Endpoint(endpoint, user, password)
+    with click.progressbar(length=len(graphs_to_push(gs)), label="Pushing graphs", file=sys.stderr, show_pos=True,
+                           item_show_func=lambda name: name.rsplit("/", 1)[-1] if name else "",
+                           hidden=quiet or not sys.stderr.isatty()) as bar:
+        report = push_store(gs, target, graph_param, progress=lambda name: bar.update(1, name))
+    for _, message in report.failed:
+        click.echo(f"Error: {message}", err=True)
+    if not quiet:
+        click.echo(report.summary())
+    if report.failed:
+        sys.exit(EXIT_INPUT_FAILED)
+
+
+@cli.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but a loopback address lets other machines read the graph.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port (0: any free one).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds a query may run before it is stopped (503).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Most solutions or triples in one answer (the rest is cut, header X-KG-Truncated).")
+@_library_errors
+def serve(store_path, host, port, timeout, max_rows):
+    """Serve the store as a read-only SPARQL endpoint (for YASGUI and other clients).
+
+    SPARQL 1.1 Protocol at /sparql, a page saying how to query it at /. The default
+    graph is the union of the recap graphs, as for `kg query`. Updates are refused.
+    Ctrl-C stops. Example:
+
+    \b
+    kg serve --port 7878      # then: kg query recurring-tools --endpoint http://127.0.0.1:7878/sparql
+    """
+    from .serve import serve as run_server
+
+    run_server(_store_path(store_path), host, port, timeout, max_rows, announce=lambda line: click.echo(line, err=True))
