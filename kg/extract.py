@@ -96,7 +96,11 @@ _ROLE_WORDS = {"senior", "junior", "lead", "head", "principal", "staff", "cloud"
                "product", "tech", "technical", "sre", "manager", "freelance", "independant", "fondateur",
                "fondatrice", "co-fondateur", "president", "responsable", "expert", "experte", "chef", "security",
                "platform", "backend", "frontend", "fullstack", "ops", "owner", "coach", "formateur", "formatrice",
-               "dev", "ux", "ui", "designer", "researcher", "chercheur", "chercheuse", "doctorant", "etudiant"}
+               "dev", "ux", "ui", "designer", "researcher", "chercheur", "chercheuse", "doctorant", "etudiant",
+               "engineering"}
+# role words that name a field, not a job: they also end company names ("Clever Cloud", "Acme Software")
+_FIELD_WORDS = {"cloud", "site", "software", "data", "devops", "product", "tech", "technical", "security", "platform",
+                "backend", "frontend", "fullstack", "ops", "dev", "ux", "ui", "engineering"}
 _EMPLOYER = re.compile(
     rf"(?:\bchez|\btravaill\w*\s+(?:pour|chez|à)|\bemploy\w*\s+(?:par|chez)|@|\bat)\s+(?P<org>{_ORG})")
 _AUX = {"nous", "vous", "a", "ont", "avait", "avaient", "est", "sont", "était", "étaient", "sera", "seront", "va",
@@ -194,12 +198,13 @@ _NOT_ORG_KINDS = {"generic", "practice", "language", "protocol", "standard", "fo
 
 
 def _trim_org(org: str) -> str | None:
-    org = org.strip(" .,;:'’-")
+    org = org.strip(" .,;:'’-&")  # "Acme &" in "A, Acme & B, Other"
     words = org.split()
-    # "Zenika Senior Developer" loses its role words; "Clever Cloud" is a known name and keeps them
-    while words and (fold(words[-1]) in _ROLE_WORDS or words[-1] in ("&",)) \
-            and not gazetteer.organizations().lookup(" ".join(words)):
-        words.pop()
+    # "Acme Senior Software Engineer" loses its role words; a role phrase ends with a job, so a field word
+    # at the end belongs to the name ("Acme Software"), and so does a role word of a known name ("Clever Cloud")
+    if words and fold(words[-1]) not in _FIELD_WORDS:
+        while words and fold(words[-1]) in _ROLE_WORDS and not gazetteer.organizations().lookup(" ".join(words)):
+            words.pop()
     org = " ".join(words)
     if not org or gazetteer.non_tools().get(key(org)) in _NOT_ORG_KINDS or len(org) < 2:
         return None
@@ -288,14 +293,20 @@ def speakers_of(doc: Document, section: Section, authors: set[str],
     return [p for p in found if key(p.text) not in authors]
 
 
+# what joins two names that share a verb, after the first one's affiliation if it has its own:
+# "A et B", "A (Org1) et B", "A de Org1, B", "A, Tech Lead chez Org1, et B"
+_NAME_JOINER = re.compile(
+    rf"(?:\s*\([^()]{{0,120}}\)|\s*(?:de|d'|d’)\s*{_ORG}|\s*,[^,.;:!?()]{{0,120}},)?\s*(?:,|&|et)\s*")
+
+
 def _speakers_in_prose(line: str, line_start: int, known: frozenset[str]) -> list[PersonMention]:
     people = _people_in(line, line_start, known=known)
     if not people:
         return []
-    # group names joined by "et" / "," / "&": they share the verb and the employer
+    # group names joined by "et" / "," / "&", each maybe with its affiliation: they share the verb
     groups: list[list[tuple[str, int, int]]] = []
     for p in people:
-        if groups and re.fullmatch(r"\s*(,|&|et)\s*", line[groups[-1][-1][2] - line_start:p[1] - line_start]):
+        if groups and _NAME_JOINER.fullmatch(line, groups[-1][-1][2] - line_start, p[1] - line_start):
             groups[-1].append(p)
         else:
             groups.append([p])
@@ -454,6 +465,14 @@ def _names_site(anchor: str, url: str) -> bool:
                            or bool(segments) and len(segments[-1]) > 2 and segments[-1] in k)
 
 
+def _written_with_symbols(surface: str, entry: gazetteer.Entry) -> bool:
+    """Whether one of the entry's names has the symbols of the surface ("W & B" for "W&B")."""
+    def bare(name: str) -> str:
+        return "".join(fold(name).split())
+
+    return any(bare(name) == bare(surface) for name in entry.names)
+
+
 class ToolFinder:
     """Finds tool mentions in a span of a document."""
 
@@ -484,10 +503,13 @@ class ToolFinder:
             match = None
             for n in range(min(self.gaz.max_words, len(tokens) - i), 0, -1):
                 window = tokens[i:i + n]
-                if any(text[a[1]:b[0]].strip() not in ("", "/") for a, b in zip(window, window[1:])):
-                    continue  # names span spaces (or a slash: "anchore/syft")
+                gaps = [text[a[1]:b[0]].strip() for a, b in zip(window, window[1:])]
+                if any(g not in ("", "/", "&", "+") for g in gaps):
+                    continue  # names span spaces (or a slash: "anchore/syft"; "&" and "+": "Weights & Biases")
                 surface = text[window[0][0]:window[-1][1]]
                 entry = self.gaz.lookup(surface)
+                if entry and any(g in ("&", "+") for g in gaps) and not _written_with_symbols(surface, entry):
+                    continue  # matching keys drop "&": "Docker & Compose" is no "Docker Compose"
                 if entry and self._accept(entry, surface, window[0][0]):
                     match = (n, Mention(surface, window[0][0], window[-1][1], "gazetteer", 0.9, entry.label))
                     break
@@ -517,7 +539,9 @@ class ToolFinder:
                 continue
             for s, e in items:
                 name = text[s:e]
-                if (s, e) in known_spans or not name[:1].isupper() or " " in name or len(name) < 3:
+                if any(ks <= s and e <= ke for ks, ke in known_spans):
+                    continue  # a known tool or a word of one ("Weights & Biases")
+                if not name[:1].isupper() or " " in name or len(name) < 3:
                     continue
                 if gazetteer.is_first_name(name) or key(name) in gazetteer.cities() or _ordinary_word(name):
                     continue

@@ -168,7 +168,8 @@ def _is_person_line(text: str) -> bool:
 
 
 _CAPWORD = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"
-_TITLE_SPEAKERS = re.compile(r"\s+[-–—|]\s+(?P<names>[^-–—|]+)$")
+# the separator is a dash between spaces; a hyphen inside a word ("Jean-Baptiste") is none
+_TITLE_SPEAKERS = re.compile(r"\s+[-–—|]\s+(?P<names>(?:[^-–—|]|(?<=\S)[-–—](?=\S))+)$")
 
 
 def _split_title_speakers(title: str) -> tuple[str, str | None]:
@@ -433,20 +434,28 @@ def _series_from_gazetteer(texts: list[str]) -> str | None:
     return None
 
 
+# words that open a sentence before the event's name; a common noun that opens the name itself ("Journée X",
+# "Rencontres X", "Nuit de X", "Forum X") stays, but "Jour 2" / "Journée 1" is the day of the event
 _SENTENCE_OPENERS = {"les", "le", "la", "mon", "ma", "mes", "notre", "nos", "retour", "compte", "au", "a", "du",
-                     "de", "des", "un", "une", "ce", "cette", "quoi", "pourquoi", "comment", "journee", "jour", "sur"}
+                     "de", "des", "un", "une", "ce", "cette", "quoi", "pourquoi", "comment", "sur"}
+_DAY_WORDS = {"jour", "journee", "day"}
 
 
 def _series_from_patterns(title: str, intro: str, doc: Document) -> str | None:
     clean = _TITLE_PREFIX.sub("", title).strip(" :-–")
-    name_rx = r"([A-Z][\w'’-]*(?:\s+(?:[A-Z0-9][\w'’-]*|de|du|des|&))*)"
+    name_rx = r"([A-Z][\w'’-]*(?:\s+(?:[A-Z0-9][\w'’-]*|de l['’][A-Z][\w'’-]*|de la(?=\s+[A-Z])|de|du|des|&))*)"
     if clean:
         # a name followed by its year wins ("Les conférences vues à l'API Days Paris 2022")
         m = re.search(name_rx + r"\s+20\d{2}\b", clean) or re.search(name_rx + r"\s*(?:20\d{2})?", clean)
         if m:
             words = re.sub(r"\s+20\d{2}$", "", m[1]).split()
-            while len(words) > 1 and fold(words[0]) in _SENTENCE_OPENERS:
-                words.pop(0)
+            while len(words) > 1:
+                if fold(words[0]) in _SENTENCE_OPENERS:
+                    words.pop(0)
+                elif fold(words[0]) in _DAY_WORDS and words[1].isdigit() and len(words) > 2:
+                    del words[:2]
+                else:
+                    break
             candidate = " ".join(words)
             if candidate and fold(candidate) not in _SENTENCE_OPENERS and not gazetteer.tools().lookup(candidate):
                 return candidate

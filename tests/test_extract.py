@@ -73,6 +73,11 @@ def test_ambiguous_tool_names_need_their_capital_or_a_tool_context():
     assert [t.text for t in talk.tools if (t.canonical or t.text) == "Flux"] == ["Flux"]
 
 
+def test_tool_names_written_with_an_ampersand():
+    talk = talks_of("## Un talk\n\nAlice nous présente W&B et Weights & Biases, puis Docker & Compose.\n")[0]
+    assert [t.canonical for t in talk.tools] == ["Weights & Biases", "Weights & Biases", "Docker"]  # no "Docker Compose"
+
+
 def test_mentions_keep_offsets_into_the_text():
     text = "## Un talk\n\nAlice nous présente Kubernetes.\n"
     recap = segment(parse_document(text, "r.md"))
@@ -96,6 +101,29 @@ def test_round_table_with_companies_in_parentheses():
     assert [t.title for t in recap.talks] == ["Keynote d'ouverture", "Table ronde sur le platform engineering"]
     assert people(recap.talks[1]) == {("Paul Martin", "Qonto"), ("Léa Bernard", "Alan")}
     assert recap.event["name"] == "Devoxx France 2024" and recap.event["city"] == "Paris"
+
+
+def test_names_in_prose_each_with_their_own_company_share_the_verb():
+    talk = talks_of("## Un talk\n\nDans cette session, Inès Carré (Orbitale) et Hugo Lemaire (Datakit) nous "
+                    "présentent leur plateforme. Plus tard, Nina Roche de Kalimo, Théo Brun, Tech Lead chez Vireo, "
+                    "et Zoé Marin nous montrent la suite.\n")[0]
+    assert people(talk) == {("Inès Carré", "Orbitale"), ("Hugo Lemaire", "Datakit"), ("Nina Roche", "Kalimo"),
+                            ("Théo Brun", "Vireo"), ("Zoé Marin", None)}
+
+
+def test_a_role_like_word_that_ends_a_company_name_is_kept():
+    first, second = talks_of(
+        "## Un talk\nSpeakers : Alice Martin, Nuvola Software & Bruno Petit, Kalimo Cloud\n\n"
+        "Camille Durand, développeuse chez Orbitale Software, nous présente Helm.\n\n"
+        "## Un autre talk\nSpeaker : Hugo Lemaire, Vireo Senior Software Engineer\n\nHugo nous montre Flux.\n")
+    assert people(first) == {("Alice Martin", "Nuvola Software"), ("Bruno Petit", "Kalimo Cloud"),
+                             ("Camille Durand", "Orbitale Software")}
+    assert people(second) == {("Hugo Lemaire", "Vireo")}  # a role phrase ends with a job, not with a field
+
+
+def test_a_role_alone_after_a_name_is_no_company():
+    talk = talks_of("## Un talk\nPrésentée par **Alice Martin** - ***Engineering Manager***.\n\nUn talk sur Helm.\n")[0]
+    assert people(talk) == {("Alice Martin", None)}
 
 
 # ---------------------------------------------------------------- unknown tools from their context

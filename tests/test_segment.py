@@ -84,6 +84,13 @@ def test_date_range_gives_the_first_day():
     ("Retour Sur Le Zorgcamp 2023", "Zorgcamp 2023"),
     ("Compte rendu du Touraine Tech 2024", "Touraine Tech 2024"),
     ("Snowcamp 2024, le récap", "Snowcamp 2024"),
+    # a common noun that opens the name is part of it; a day of the event is not
+    ("Retour sur la Journée Cloud Picarde 2024", "Journée Cloud Picarde 2024"),
+    ("Les Rencontres Zorg 2023 : nos retours", "Rencontres Zorg 2023"),
+    ("Compte rendu de la Nuit de l'Infra 2022", "Nuit de l'Infra 2022"),
+    ("La Nuit de l'Infra : nos retours", "Nuit de l'Infra"),
+    ("Forum Kalimo 2021, le récap", "Forum Kalimo 2021"),
+    ("Jour 2 Zorgcamp 2024 : nos notes", "Zorgcamp 2024"),
 ])
 def test_event_name_from_a_title_that_opens_with_a_sentence(title, name):
     doc = parse_document(f'---\ntitle: "{title}"\n---\n\nIntro.\n\n## Un talk\n\nAlice Martin nous présente Kubernetes.\n',

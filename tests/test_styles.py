@@ -1,5 +1,6 @@
 """Recap styles the bundled corpus does not show: the author's own talk, keynotes, round tables and labs,
-speakers given only as links, "Titre - Speaker, Company" lists with little prose."""
+speakers given only as links, "Titre - Speaker, Company" lists with little prose, hyphenated first names,
+one company per speaker in prose, company names ending with a role-like word, tool names with "&"."""
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,10 @@ def test_listed_talks_carry_their_speakers_and_companies(talks):
     ("Sécurité – Jean Dupont et Paul Durand", ("Sécurité", "Jean Dupont et Paul Durand")),
     ("Kubernetes – le retour", ("Kubernetes – le retour", None)),
     ("GitOps - Flux, ArgoCD", ("GitOps - Flux, ArgoCD", None)),
+    ("Le jour où tout a cassé – Jean-Baptiste Lenoir", ("Le jour où tout a cassé", "Jean-Baptiste Lenoir")),
+    ("Migrer sans peine - Marie-Laure Petit, Acme", ("Migrer sans peine", "Marie-Laure Petit, Acme")),
+    ("Le no-code - Alice Martin", ("Le no-code", "Alice Martin")),  # a hyphen inside a word is no separator
+    ("Kubernetes – le sur-mesure", ("Kubernetes – le sur-mesure", None)),
 ])
 def test_split_title_speakers(title, expected):
     assert _split_title_speakers(title) == expected
@@ -70,3 +75,37 @@ def test_non_cloud_scraped_recap_keeps_few_precise_tools_and_skips_the_publicati
     tools = {t.title: {m.canonical or m.text for m in t.tools} for t in x.talks}
     assert tools == {"Le management visuel au service des équipes": {"Miro"},
                      "Product Discovery : arrêtez de deviner": {"Notion", "Figma"}}
+
+
+@pytest.fixture(scope="module")
+def hyphens():
+    recap = segment(load_document(STYLES / "hyphens-and-affiliations.md"))
+    return recap, {t.title: t for t in extract(recap).talks}
+
+
+def test_hyphenated_first_names_after_the_title_dash_are_speakers(hyphens):
+    _, talks = hyphens
+    assert speakers(talks["Des pipelines qui ne cassent plus"]) == {("Jean-Baptiste Kerhervé", None)}
+
+
+def test_list_items_with_hyphenated_first_names_are_talks(hyphens):
+    _, talks = hyphens
+    assert speakers(talks["Écrire un opérateur sans douleur"]) == {("Marie-Laure Vasseur", "Orbitale Software")}
+    assert speakers(talks["Le cache, ce grand incompris"]) == {("Pierre-Yves Tanguy", None)}
+
+
+def test_each_speaker_named_in_prose_keeps_their_own_company(hyphens):
+    _, talks = hyphens
+    talk = talks["Suivre ses modèles en production"]
+    assert speakers(talk) == {("Lucie Ferrand", "Nuvola Software"), ("Hervé Costa", "Datakit")}
+
+
+def test_tool_name_with_an_ampersand_and_its_words_are_not_listed_tools(hyphens):
+    _, talks = hyphens
+    talk = talks["Suivre ses modèles en production"]
+    assert {t.canonical or t.text for t in talk.tools} == {"Weights & Biases", "MLflow", "Kubeflow"}
+
+
+def test_series_name_opening_with_a_common_noun(hyphens):
+    recap, _ = hyphens
+    assert recap.event.name == "Journée Plateforme 2024"
