@@ -3,8 +3,9 @@
 Every input file is read, segmented and extracted on its own (a failure names the
 file and the reason, and the other files still build); what each recap says is
 cached by content hash; then resolution runs over every recap the store holds and
-all graphs are rewritten, so labels stay consistent across recaps. The rewritten
-graphs become the store's new build in one step (see kg/store.py).
+all graphs are rewritten (the knowledge graph and the recap graphs, see kg/rdf.py),
+so labels stay consistent across recaps. The rewritten graphs become the store's
+new build in one step (see kg/store.py).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import os
 import signal
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -24,14 +26,14 @@ from .document import MAX_BYTES_DEFAULT, decode, parse_document, read_bytes
 from .errors import InputError, UsageError
 from .extract import Extraction, extract
 from .nlp import pipeline
-from .rdf import recap_quads
+from .rdf import merged_quads, recap_quads
 from .resources import ontology_dir
 from .resolve import resolve
 from .segment import segment
 from .store import GraphStore
 
 # Bump when extraction rules change, so cached extractions are not reused.
-EXTRACTOR_VERSION = f"{__version__}-4"
+EXTRACTOR_VERSION = f"{__version__}-5"
 
 
 @dataclass
@@ -146,8 +148,8 @@ def build(paths: Iterable[Path], gs: GraphStore, *, max_bytes: int = MAX_BYTES_D
         extractions = [Extraction.from_dict(json.loads(gs.extraction_path(r["hash"]).read_text(encoding="utf-8")))
                        for _, r in sorted(recaps.items(), key=lambda kv: (kv[1]["file"], kv[0]))]
         resolution = resolve(extractions, decisions)
-        gs.commit(((r.iri, recap_quads(r, resolution)) for r in sorted(resolution.recaps, key=lambda r: r.iri)),
-                  manifest, resolution.merges)
+        recap_graphs = (q for r in sorted(resolution.recaps, key=lambda r: r.iri) for q in recap_quads(r, resolution))
+        gs.commit(chain(merged_quads(resolution), recap_graphs), manifest, resolution.merges)
     return report
 
 

@@ -25,13 +25,15 @@ SELECT ?node ?type ?label ?name WHERE {
 
 _EVIDENCE = """
 SELECT ?node ?s ?p ?o ?file ?start ?end ?exact ?prefix ?suffix ?rule ?confidence WHERE {
-  { ?fact rdf:subject ?node } UNION { ?fact rdf:object ?node }
-  ?fact rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-  ?ann oa:hasBody ?fact ; oa:hasTarget ?target ; kg:rule ?rule ; kg:confidence ?confidence .
-  ?target oa:hasSource ?recap ; oa:hasSelector ?position , ?quote .
-  ?position a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
-  ?quote a oa:TextQuoteSelector ; oa:exact ?exact ; oa:prefix ?prefix ; oa:suffix ?suffix .
-  ?recap kg:sourceFile ?file .
+  GRAPH ?recap {
+    { ?fact rdf:subject ?node } UNION { ?fact rdf:object ?node }
+    ?fact rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+    ?ann oa:hasBody ?fact ; oa:hasTarget ?target ; kg:rule ?rule ; kg:confidence ?confidence .
+    ?target oa:hasSource ?recap ; oa:hasSelector ?position , ?quote .
+    ?position a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+    ?quote a oa:TextQuoteSelector ; oa:exact ?exact ; oa:prefix ?prefix ; oa:suffix ?suffix .
+    ?recap kg:sourceFile ?file .
+  }
 }
 """
 

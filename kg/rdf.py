@@ -1,8 +1,11 @@
-"""Stage 5: resolved entities become RDF, one named graph per recap.
+"""Stage 5: resolved entities become RDF: the knowledge graph, and one named graph per recap.
 
-A recap's graph is self-contained: it holds the type and label of every node it
-links to, so it can be exported or pushed on its own. No timestamps, no blank
-nodes: the same corpus gives the same quads.
+The default graph is the knowledge graph: every node and every fact once. Each
+recap's named graph says what that recap says, self-contained (it holds the type
+and label of every node it links to, so it can be exported or pushed on its own),
+with the evidence. Queries read the default graph, where a fact several recaps
+state is one triple; the evidence is read from the recap graphs (GRAPH ?recap).
+No timestamps, no blank nodes: the same corpus gives the same quads.
 
 Direct triples (kg:mentions, kg:speaker, ...) stay simple for queries. Beside
 each, its evidence: an rdf:Statement naming the triple, and one W3C Web
@@ -14,8 +17,9 @@ with the rule that read it and its confidence.
 from __future__ import annotations
 
 import hashlib
+from typing import Iterator
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
 
 from .resolve import Fact, Node, ResolvedRecap, Resolution
 
@@ -39,62 +43,68 @@ def kg(term: str) -> NamedNode:
 
 
 def recap_quads(recap: ResolvedRecap, resolution: Resolution) -> list[Quad]:
+    """What one recap says, self-contained: its facts, the description of every node they name, the evidence."""
     g = NamedNode(recap.iri)
-    quads: list[Quad] = []
-    described: set[str] = set()
-
-    def add(s: str, p: NamedNode, o) -> None:
-        quads.append(Quad(NamedNode(s), p, o, g))
-
-    def describe(iri: str) -> None:
-        if iri in described:
-            return
-        described.add(iri)
-        node: Node = resolution.nodes[iri]
-        add(iri, RDF_TYPE, kg(node.kind))
-        add(iri, RDFS_LABEL, Literal(node.label))
-        for alt in sorted(node.alt_labels):
-            add(iri, SKOS_ALT, Literal(alt))
-        if node.category:
-            add(iri, kg("category"), Literal(node.category))
-        if node.homepage:
-            add(iri, FOAF_HOMEPAGE, NamedNode(node.homepage))
-
-    describe(recap.iri)
-    add(recap.iri, kg("sourceFile"), Literal(recap.source_file))
-    add(recap.iri, kg("about"), NamedNode(recap.event))
-    if recap.published:
-        add(recap.iri, kg("published"), Literal(recap.published, datatype=XSD_DATE))
-    for author in recap.authors:
-        describe(author)
-        add(recap.iri, kg("author"), NamedNode(author))
-
-    describe(recap.event)
-    if recap.series:
-        describe(recap.series)
-        add(recap.event, kg("series"), NamedNode(recap.series))
-    if recap.start_date:
-        add(recap.event, kg("startDate"), Literal(recap.start_date, datatype=XSD_DATE))
-    if recap.city:
-        add(recap.event, kg("city"), Literal(recap.city))
-
-    for talk in recap.talks:
-        describe(talk.iri)
-        add(talk.iri, kg("presentedAt"), NamedNode(recap.event))
-        add(talk.iri, kg("describedIn"), NamedNode(recap.iri))
-        for person in talk.speakers:
-            describe(person)
-            add(talk.iri, kg("speaker"), NamedNode(person))
-        for tool in talk.tools:
-            describe(tool)
-            add(talk.iri, kg("mentions"), NamedNode(tool))
-    for person, org in recap.works_at:
-        describe(person)
-        describe(org)
-        add(person, kg("worksAt"), NamedNode(org))
+    triples = list(_recap_facts(recap))
+    named = dict.fromkeys(t for s, _, o in triples for t in (s, o) if isinstance(t, str) and t in resolution.nodes)
+    quads = [Quad(*triple, g) for iri in named for triple in _description(resolution.nodes[iri])]
+    quads += (Quad(NamedNode(s), p, NamedNode(o) if isinstance(o, str) else o, g) for s, p, o in triples)
     for fact, mentions in _facts_with_mentions(recap.facts).items():
         quads += evidence_quads(recap.iri, fact, mentions, g)
     return sorted(set(quads), key=str)
+
+
+def merged_quads(resolution: Resolution) -> Iterator[Quad]:
+    """The knowledge graph, in the default graph: every node's description and every fact once, without
+    evidence. Recap graphs repeat what several recaps say; queries read this graph, where nothing is counted twice."""
+    g = DefaultGraph()
+    for iri in sorted(resolution.nodes):
+        for triple in _description(resolution.nodes[iri]):
+            yield Quad(*triple, g)
+    seen: set[tuple] = set()
+    for recap in resolution.recaps:
+        for fact in _recap_facts(recap):
+            if fact not in seen:
+                seen.add(fact)
+                s, p, o = fact
+                yield Quad(NamedNode(s), p, NamedNode(o) if isinstance(o, str) else o, g)
+
+
+def _description(node: Node) -> Iterator[tuple]:
+    subject = NamedNode(node.iri)
+    yield subject, RDF_TYPE, kg(node.kind)
+    yield subject, RDFS_LABEL, Literal(node.label)
+    for alt in sorted(node.alt_labels):
+        yield subject, SKOS_ALT, Literal(alt)
+    if node.category:
+        yield subject, kg("category"), Literal(node.category)
+    if node.homepage:
+        yield subject, FOAF_HOMEPAGE, NamedNode(node.homepage)
+
+
+def _recap_facts(recap: ResolvedRecap) -> Iterator[tuple]:
+    """(subject, predicate, object) of the recap's facts; an object given as str is a node's IRI."""
+    yield recap.iri, kg("sourceFile"), Literal(recap.source_file)
+    yield recap.iri, kg("about"), recap.event
+    if recap.published:
+        yield recap.iri, kg("published"), Literal(recap.published, datatype=XSD_DATE)
+    for author in recap.authors:
+        yield recap.iri, kg("author"), author
+    if recap.series:
+        yield recap.event, kg("series"), recap.series
+    if recap.start_date:
+        yield recap.event, kg("startDate"), Literal(recap.start_date, datatype=XSD_DATE)
+    if recap.city:
+        yield recap.event, kg("city"), Literal(recap.city)
+    for talk in recap.talks:
+        yield talk.iri, kg("presentedAt"), recap.event
+        yield talk.iri, kg("describedIn"), recap.iri
+        for person in talk.speakers:
+            yield talk.iri, kg("speaker"), person
+        for tool in talk.tools:
+            yield talk.iri, kg("mentions"), tool
+    for person, org in recap.works_at:
+        yield person, kg("worksAt"), org
 
 
 def _facts_with_mentions(facts: list[Fact]) -> dict[tuple[str, str, str], list]:

@@ -48,7 +48,7 @@ import pyoxigraph as ox
 from . import __version__
 from .errors import KgError, UsageError
 from .remote import TRUNCATED_HEADER
-from .sparql import DEFAULT_PREFIXES, is_update
+from .sparql import DEFAULT_PREFIXES, is_update, reads_union
 from .store import GraphStore
 
 # Two cores on the machines kg targets: two queries at a time, a third waits.
@@ -105,7 +105,7 @@ def answer_query(store_path: Path, request: QueryRequest) -> Answer:
     except KgError as e:
         return text_answer(503, f"the store cannot be read now: {e}")
     try:
-        answer = gs.store.query(request.text, prefixes=DEFAULT_PREFIXES, use_default_graph_as_union=True)
+        answer = gs.store.query(request.text, prefixes=DEFAULT_PREFIXES, use_default_graph_as_union=reads_union(gs.store))
         if isinstance(answer, ox.QueryBoolean):
             fmt = negotiate(request.accept, RESULTS_FORMATS)
             return Answer(200, fmt.media_type, answer.serialize(format=fmt))

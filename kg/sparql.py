@@ -374,6 +374,16 @@ def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError(f"SPARQL syntax error: {msg}")
 
 
+def reads_union(store: ox.Store) -> bool:
+    """Whether queries read the union of the named graphs rather than the default graph.
+
+    kg build writes the knowledge graph into the default graph (every fact once, see
+    kg/rdf.py); a dataset of recap graphs alone (a TriG file, an older store) is read
+    as the union of its graphs.
+    """
+    return next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is None
+
+
 def run_query(
     store: ox.Store,
     text: str,
@@ -393,7 +403,7 @@ def run_query(
         answer = store.query(
             text,
             prefixes=DEFAULT_PREFIXES,
-            use_default_graph_as_union=True,
+            use_default_graph_as_union=reads_union(store),
             substitutions=subs,
         )
     except SyntaxError as query_error:

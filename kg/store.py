@@ -3,8 +3,8 @@
 Layout of a store folder (default ``.kg/``, or ``$KG_STORE``):
 
 - ``CURRENT``: the name of the active build's folder;
-- ``build-N/``: one complete build: ``oxigraph/`` (the RDF dataset, one named graph
-  per recap), ``manifest.json`` (the recaps built into it: source path, content hash)
+- ``build-N/``: one complete build: ``oxigraph/`` (the RDF dataset: the knowledge graph
+  in the default graph, one named graph per recap), ``manifest.json`` (the recaps built into it: source path, content hash)
   and ``merges.json`` (the spellings entity resolution joined, with the reason: `kg merges`);
 - ``extractions/``: what each recap says, cached by content hash, so a rebuild only
   re-reads what changed (an entry never changes once written, so every build shares it);
@@ -117,17 +117,17 @@ class GraphStore:
             os.close(self.lock_fd)
             self.lock_fd = None
 
-    def commit(self, graphs: Iterable[tuple[str, Iterable[Quad]]], manifest: dict, merges: list) -> None:
-        """Makes these named graphs (name, quads), manifest and merges the store's content, all at once.
+    def commit(self, quads: Iterable[Quad], manifest: dict, merges: list) -> None:
+        """Makes these quads, manifest and merges the store's content, all at once.
 
-        The graphs are loaded as they come, so a large corpus is never held in memory whole.
+        The quads are loaded as they come, so a large corpus is never held in memory whole.
 
         They go to a new build folder, which one atomic rename of CURRENT then makes
         active: a kill before the rename leaves the previous build active, after it the new one.
         """
         data = _new_build(self.path)
         store = Store(str(data / "oxigraph"))
-        store.bulk_extend(q for _, quads in graphs for q in quads)
+        store.bulk_extend(quads)
         store.flush()
         del store  # closed before it becomes visible: readers only open complete databases
         _write_json(data / "manifest.json", manifest)

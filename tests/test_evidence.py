@@ -14,12 +14,12 @@ from kg.sparql import run_query
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 EVIDENCE = """
-SELECT ?file ?start ?end ?exact ?rule ?confidence WHERE {
+SELECT ?file ?start ?end ?exact ?rule ?confidence WHERE { GRAPH ?recap {
   ?ann a kg:Evidence ; kg:rule ?rule ; kg:confidence ?confidence ; oa:hasTarget ?t .
   ?t oa:hasSource ?recap ; oa:hasSelector ?pos , ?quote .
   ?pos oa:start ?start ; oa:end ?end . ?quote oa:exact ?exact .
   ?recap kg:sourceFile ?file .
-}"""
+} }"""
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +35,8 @@ def test_every_direct_fact_has_evidence(built_store):
         missing = run_query(built_store.store, f"""
             SELECT ?s ?o WHERE {{
               ?s kg:{predicate} ?o .
-              FILTER NOT EXISTS {{ ?f rdf:subject ?s ; rdf:predicate kg:{predicate} ; rdf:object ?o .
-                                   ?e oa:hasBody ?f }}
+              FILTER NOT EXISTS {{ GRAPH ?recap {{ ?f rdf:subject ?s ; rdf:predicate kg:{predicate} ; rdf:object ?o .
+                                                     ?e oa:hasBody ?f }} }}
             }}""").rows
         assert not missing, (predicate, missing[:3])
 
