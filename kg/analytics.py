@@ -23,6 +23,7 @@ from typing import Callable
 
 import pyoxigraph as ox
 
+from .aggregates import complete_knowledge_graph
 from .errors import InputError, UsageError
 from .resources import queries_dir
 from .sparql import bind_params, find_saved_query, run_query
@@ -62,6 +63,7 @@ class GraphData:
             raise UsageError(f"{path}: {e}") from None
         except (OSError, SyntaxError) as e:
             raise InputError(path, str(e)) from None
+        complete_knowledge_graph(store)
         return cls(store)
 
     def query(self, name: str, **params) -> list[dict]:

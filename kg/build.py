@@ -10,6 +10,7 @@ new build in one step (see kg/store.py).
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import json
 import multiprocessing
 import os
@@ -145,12 +146,31 @@ def build(paths: Iterable[Path], gs: GraphStore, *, max_bytes: int = MAX_BYTES_D
         if manifest == gs.read_manifest():
             report.unchanged = True  # the active build already holds this graph
             return report
-        extractions = [Extraction.from_dict(json.loads(gs.extraction_path(r["hash"]).read_text(encoding="utf-8")))
-                       for _, r in sorted(recaps.items(), key=lambda kv: (kv[1]["file"], kv[0]))]
+        names = unique_names(list(recaps))
+        extractions = []
+        for source, r in sorted(recaps.items(), key=lambda kv: (kv[1]["file"], kv[0])):
+            extraction = Extraction.from_dict(json.loads(gs.extraction_path(r["hash"]).read_text(encoding="utf-8")))
+            extraction.source_file = names[source]  # the cache is by content: the same text may sit in two files
+            extractions.append(extraction)
         resolution = resolve(extractions, decisions)
         recap_graphs = (q for r in sorted(resolution.recaps, key=lambda r: r.iri) for q in recap_quads(r, resolution))
         gs.commit(chain(merged_quads(resolution), recap_graphs), manifest, resolution.merges)
     return report
+
+
+def unique_names(paths: list[str]) -> dict[str, str]:
+    """Each path's file name, with as many parent folders as it takes to tell it from the other paths
+    ("a/recap.md" and "b/recap.md"): the name a recap is known by, and its IRI."""
+    parts = {p: Path(p).parts for p in paths}
+    depth = dict.fromkeys(paths, 1)
+    while True:
+        names = {p: "/".join(parts[p][-depth[p]:]) for p in paths}
+        taken = Counter(names.values())
+        clashing = [p for p in paths if taken[names[p]] > 1 and depth[p] < len(parts[p])]
+        if not clashing:
+            return names
+        for p in clashing:
+            depth[p] += 1
 
 
 def _inputs_fingerprint(recaps: dict, decisions: Decisions | None) -> str:

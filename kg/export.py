@@ -140,13 +140,14 @@ def project(gs: GraphStore, projection: str):
 
 
 def _full(triples: list):
-    """Entities (typed with a kg: class) and the kg: relations between them; evidence left out."""
+    """Entities (typed with a kg: class) and the kg: relations between them; evidence and aggregates left out."""
     import networkx as nx
 
     label = PREFIXES["rdfs"] + "label"
+    not_entities = {KG + "Evidence", KG + "CoMention"}
     types, labels = {}, {}
     for t in triples:
-        if t.predicate.value == RDF + "type" and t.object.value.startswith(KG) and t.object.value != KG + "Evidence":
+        if t.predicate.value == RDF + "type" and t.object.value.startswith(KG) and t.object.value not in not_entities:
             types[t.subject.value] = t.object.value[len(KG):]
         elif t.predicate.value == label:
             labels[t.subject.value] = t.object.value

@@ -51,7 +51,7 @@ def recap_quads(recap: ResolvedRecap, resolution: Resolution) -> list[Quad]:
     quads += (Quad(NamedNode(s), p, NamedNode(o) if isinstance(o, str) else o, g) for s, p, o in triples)
     for fact, mentions in _facts_with_mentions(recap.facts).items():
         quads += evidence_quads(recap.iri, fact, mentions, g)
-    return sorted(set(quads), key=str)
+    return list(dict.fromkeys(quads))  # exports sort; the store needs no order
 
 
 def merged_quads(resolution: Resolution) -> Iterator[Quad]:
@@ -121,40 +121,50 @@ def _digest(*parts) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
+_STATEMENT, _SUBJECT, _PREDICATE, _OBJECT = (NamedNode(RDF + t) for t in ("Statement", "subject", "predicate", "object"))
+_ANNOTATION, _HAS_BODY, _HAS_TARGET, _SPECIFIC_RESOURCE, _HAS_SOURCE, _HAS_SELECTOR = (
+    NamedNode(OA + t) for t in ("Annotation", "hasBody", "hasTarget", "SpecificResource", "hasSource", "hasSelector"))
+_POSITION_SELECTOR, _START, _END, _QUOTE_SELECTOR, _EXACT, _PREFIX, _SUFFIX = (
+    NamedNode(OA + t) for t in ("TextPositionSelector", "start", "end", "TextQuoteSelector", "exact", "prefix", "suffix"))
+_EVIDENCE, _RULE, _CONFIDENCE = kg("Evidence"), kg("rule"), kg("confidence")
+
+
 def evidence_quads(recap_iri: str, fact: tuple[str, str, str], mentions: list, g: NamedNode) -> list[Quad]:
     subject, predicate, obj = fact
     statement = NamedNode(f"{recap_iri}/fact/{_digest(*fact)}")
+    source = NamedNode(recap_iri)
     out = [
-        Quad(statement, RDF_TYPE, NamedNode(RDF + "Statement"), g),
-        Quad(statement, NamedNode(RDF + "subject"), NamedNode(subject), g),
-        Quad(statement, NamedNode(RDF + "predicate"), kg(predicate), g),
-        Quad(statement, NamedNode(RDF + "object"), NamedNode(obj), g),
-        Quad(statement, kg("confidence"), _decimal(max(m.confidence for m in mentions)), g),
+        Quad(statement, RDF_TYPE, _STATEMENT, g),
+        Quad(statement, _SUBJECT, NamedNode(subject), g),
+        Quad(statement, _PREDICATE, kg(predicate), g),
+        Quad(statement, _OBJECT, NamedNode(obj), g),
+        Quad(statement, _CONFIDENCE, _decimal(max(m.confidence for m in mentions)), g),
     ]
     for m in mentions:
-        ann = NamedNode(f"{recap_iri}/evidence/{_digest(*fact, m.start, m.end, m.rule)}")
-        target, position, quote = (NamedNode(f"{ann.value}#{part}") for part in ("target", "position", "quote"))
+        ann = f"{recap_iri}/evidence/{_digest(*fact, m.start, m.end, m.rule)}"
+        annotation, target, position, quote = (NamedNode(ann + part) for part in ("", "#target", "#position", "#quote"))
         out += [
-            Quad(ann, RDF_TYPE, NamedNode(OA + "Annotation"), g),
-            Quad(ann, RDF_TYPE, kg("Evidence"), g),
-            Quad(ann, NamedNode(OA + "hasBody"), statement, g),
-            Quad(ann, NamedNode(OA + "hasTarget"), target, g),
-            Quad(ann, kg("rule"), Literal(m.rule), g),
-            Quad(ann, kg("confidence"), _decimal(m.confidence), g),
-            Quad(target, RDF_TYPE, NamedNode(OA + "SpecificResource"), g),
-            Quad(target, NamedNode(OA + "hasSource"), NamedNode(recap_iri), g),
-            Quad(target, NamedNode(OA + "hasSelector"), position, g),
-            Quad(target, NamedNode(OA + "hasSelector"), quote, g),
-            Quad(position, RDF_TYPE, NamedNode(OA + "TextPositionSelector"), g),
-            Quad(position, NamedNode(OA + "start"), Literal(str(m.start), datatype=XSD_INTEGER), g),
-            Quad(position, NamedNode(OA + "end"), Literal(str(m.end), datatype=XSD_INTEGER), g),
-            Quad(quote, RDF_TYPE, NamedNode(OA + "TextQuoteSelector"), g),
-            Quad(quote, NamedNode(OA + "exact"), Literal(m.exact or m.text), g),
-            Quad(quote, NamedNode(OA + "prefix"), Literal(m.prefix), g),
-            Quad(quote, NamedNode(OA + "suffix"), Literal(m.suffix), g),
+            Quad(annotation, RDF_TYPE, _ANNOTATION, g),
+            Quad(annotation, RDF_TYPE, _EVIDENCE, g),
+            Quad(annotation, _HAS_BODY, statement, g),
+            Quad(annotation, _HAS_TARGET, target, g),
+            Quad(annotation, _RULE, Literal(m.rule), g),
+            Quad(annotation, _CONFIDENCE, _decimal(m.confidence), g),
+            Quad(target, RDF_TYPE, _SPECIFIC_RESOURCE, g),
+            Quad(target, _HAS_SOURCE, source, g),
+            Quad(target, _HAS_SELECTOR, position, g),
+            Quad(target, _HAS_SELECTOR, quote, g),
+            Quad(position, RDF_TYPE, _POSITION_SELECTOR, g),
+            Quad(position, _START, Literal(str(m.start), datatype=XSD_INTEGER), g),
+            Quad(position, _END, Literal(str(m.end), datatype=XSD_INTEGER), g),
+            Quad(quote, RDF_TYPE, _QUOTE_SELECTOR, g),
+            Quad(quote, _EXACT, Literal(m.exact or m.text), g),
+            Quad(quote, _PREFIX, Literal(m.prefix), g),
+            Quad(quote, _SUFFIX, Literal(m.suffix), g),
         ]
     return out
 
 
 def _decimal(value: float) -> Literal:
     return Literal(f"{value:.2f}", datatype=XSD_DECIMAL)
+

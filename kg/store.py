@@ -36,6 +36,7 @@ from typing import Iterable
 from pyoxigraph import Quad, Store
 
 from .errors import StoreNotFound, UsageError
+from .aggregates import add_aggregates
 
 DEFAULT_STORE = ".kg"
 _BUILD = re.compile(r"build-(\d+)")
@@ -128,6 +129,7 @@ class GraphStore:
         data = _new_build(self.path)
         store = Store(str(data / "oxigraph"))
         store.bulk_extend(quads)
+        add_aggregates(store)
         store.flush()
         del store  # closed before it becomes visible: readers only open complete databases
         _write_json(data / "manifest.json", manifest)

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from kg.aggregates import complete_knowledge_graph  # noqa: E402
 from kg.errors import BadParameter, QueryNotFound, QuerySyntaxError, UsageError  # noqa: E402
 from kg.sparql import (  # noqa: E402
     DEFAULT_PREFIXES,
@@ -61,6 +62,7 @@ E23, E24 = "Cloud Nord 2023", "Cloud Nord 2024"
 def store() -> ox.Store:
     s = ox.Store()
     s.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    complete_knowledge_graph(s)
     return s
 
 
@@ -69,6 +71,7 @@ def fresh_store() -> ox.Store:
     """A store of its own for tests that try to change it."""
     s = ox.Store()
     s.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    complete_knowledge_graph(s)
     return s
 
 
@@ -149,7 +152,7 @@ def test_every_query_runs_without_default_prefixes(store: ox.Store, path: Path):
 def test_defaults_also_hold_inside_the_query_text(store: ox.Store):
     """Run elsewhere without bindings, a parameter with a default still applies it."""
     text = saved("recurring-tools").text
-    rows = list(store.query(text, use_default_graph_as_union=True))
+    rows = list(store.query(text))
     assert [r["tool"].value for r in rows] == ["Kubernetes"]
 
 
@@ -483,8 +486,8 @@ def test_update_allowed(fresh_store):
 
 
 def test_update_allowed_with_default_prefixes(fresh_store):
-    # updates see the named graphs as they are (no union default graph)
-    run_query(fresh_store, "DELETE WHERE { GRAPH ?g { ?t kg:mentions ?tool } }", allow_update=True)
+    # an update changes the knowledge graph (the default graph), which queries read
+    run_query(fresh_store, "DELETE WHERE { ?t kg:mentions ?tool }", allow_update=True)
     assert run(fresh_store, "talks-mentioning", tool="Kubernetes").rows == []
 
 
