@@ -34,7 +34,7 @@ from .segment import segment
 from .store import GraphStore
 
 # Bump when extraction rules change, so cached extractions are not reused.
-EXTRACTOR_VERSION = f"{__version__}-5"
+EXTRACTOR_VERSION = f"{__version__}-6"
 
 
 @dataclass

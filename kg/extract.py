@@ -115,9 +115,17 @@ _PRESENTED_BY = re.compile(r"(pr[ée]sent[ée]e?s?|anim[ée]e?s?|donn[ée]e?s?|p
 _SPEAKER_LINE = re.compile(
     r"^\s*(?:speakers?|intervenant(?:e|s|es)?|orat(?:eur|rice)s?|pr[ée]sent[ée]e?s?\s+par|anim[ée]e?s?\s+par|"
     r"par|avec)\s*:?\s+", re.I)
-_NAME_LINE = re.compile(
-    rf"^{_CAP}(?:\s+(?:{_CAP}|{_UPPER})){{1,2}}(?:\s*(?:,|&|et)\s*{_CAP}(?:\s+(?:{_CAP}|{_UPPER})){{1,2}})*"
-    rf"\s*(?:[-–,@]|\()\s*{_ORG}\)?\s*$")
+_FULL_NAMES = rf"{_CAP}(?:\s+(?:{_CAP}|{_UPPER})){{1,2}}(?:\s*(?:,|&|et)\s*{_CAP}(?:\s+(?:{_CAP}|{_UPPER})){{1,2}})*"
+_NAME_LINE = re.compile(rf"^{_FULL_NAMES}\s*(?:[-–,@]|\()\s*{_ORG}\)?\s*$")
+_BARE_NAME_LINE = re.compile(rf"^{_FULL_NAMES}$")
+# words that introduce speakers ("Par X", "Présenté Par X", "Speakers X"): capitalised, never part of a name
+_CUE_WORDS = {"par", "avec", "presente", "presentee", "presentes", "presentees", "anime", "animee", "animes",
+              "animees", "speaker", "speakers", "intervenant", "intervenante", "intervenants", "intervenantes",
+              "orateur", "oratrice", "orateurs", "oratrices"}
+# what puts the next name in an organisation's slot: "chez X", "travaille pour X", "@X", "la société X"
+_ORG_SLOT_BEFORE = re.compile(
+    r"(?:\bchez|\btravaill\w*\s+(?:pour|chez|à)|\bemploy\w*\s+(?:par|chez)|@|\bat|\bla\s+soci[ée]t[ée]|"
+    r"\bl['’]entreprise|\bla\s+start-?up|\bl['’]ESN|\ble\s+cabinet|\ble\s+groupe)\s*$", re.I)
 _AUTHOR_LINE = re.compile(
     r"^\s*(?:r[ée]dig[ée]e?s?\s+par|r[ée]dact(?:eur|rice)s?|auteur|autrice|[ée]crit\s+par|article\s+de)\s*:?\s+", re.I)
 
@@ -128,7 +136,10 @@ def _is_person_name(first: str, rest: str, explicit: bool, known: frozenset[str]
         return False
     if explicit:
         return True
-    return gazetteer.is_first_name(first) or " ".join(name.split()) in known
+    if gazetteer.is_first_name(first):
+        return True
+    # only the NER vouches for it: "Atelier Falco", "Sécuriser Kubernetes" are a title's words, not a person
+    return " ".join(name.split()) in known and not any(gazetteer.tools().lookup(w) for w in name.split())
 
 
 def _people_in(text: str, offset: int, explicit: bool = False,
@@ -139,9 +150,13 @@ def _people_in(text: str, offset: int, explicit: bool = False,
     person slot, at the start or after "&" / "et", even if its first name is unknown.
     """
     found = []
+    previous_end = None  # where the last person name found ends
     pos = 0
     while (m := _NAME.search(text, pos)) is not None:
         first, rest = m.group(1), m.group(2) or ""
+        if fold(first) in _CUE_WORDS:
+            pos = m.start() + len(first)  # "Par Laurent Parent": the name starts after the cue
+            continue
         # "Comme Joachim": a capitalised word that is no first name may open a sentence before a name
         pos = m.end() if not rest or gazetteer.is_first_name(first) or explicit else m.start() + len(first) + 1
         # only the text just before the name matters: looking at all of it would make long bodies quadratic
@@ -150,15 +165,26 @@ def _people_in(text: str, offset: int, explicit: bool = False,
         slot = at_start or re.search(r"(&|\bet|\band|\bpar)\s*[-–]?\s*$", before)
         if explicit and not slot and not gazetteer.is_first_name(first):
             continue
-        if explicit and fold(first) in _ROLE_WORDS:
+        # "Engineering Manager", "Staff Engineer": a role, even when the NER tags it as a person
+        if fold(first) in _ROLE_WORDS:
             continue
         if not _is_person_name(first, rest, explicit, known):
+            continue
+        if _ORG_SLOT_BEFORE.search(before[-30:]) or (
+                previous_end is not None and _in_employer_slot(text[previous_end:m.start()], first)):
             continue
         sentence_start = at_start or re.search(r"[.!?:]\s*$", before)
         if not rest and sentence_start and fold(first) in _COMMON_WORD_NAMES:
             continue
         found.append((_normalise_person(first + rest), offset + m.start(), offset + m.end()))
+        previous_end = m.end()
     return found
+
+
+def _in_employer_slot(between: str, first: str) -> bool:
+    """Whether a name right after a person's name is that person's employer: "A (Walmio SA)", "A de Hexanor",
+    as _org_from reads them (a first name after "de" or in parentheses is rather another person)."""
+    return bool(re.fullmatch(r"\s*(?:\(|de\s+|d['’]\s*)", between)) and not gazetteer.is_first_name(first)
 
 
 def _normalise_person(name: str) -> str:
@@ -280,15 +306,23 @@ def speakers_of(doc: Document, section: Section, authors: set[str],
         line, line_start = m.group(0), section.start + m.start()
         if _AUTHOR_LINE.match(line):
             continue
-        if number < 2 and _NAME_LINE.match(line.strip(" >*_")):
-            # "Jean Durand - Zenika", "> Alice Martin, Bob Durand (Scaleway)": a speaker line without a label
-            stripped = line.lstrip(" >*_")
-            found += _speaker_line_people(line_start + len(line) - len(stripped), stripped.rstrip(), "name-line")
-            continue
         head = _SPEAKER_LINE.match(line)
         if head and head.group(0).strip().lower() not in ("par", "avec") or (head and m.start() < 5):
             found += _speaker_line_people(line_start + head.end(), line[head.end():], "speaker-line")
             continue
+        stripped = line.strip(" >*_")
+        stripped_start = line_start + len(line) - len(line.lstrip(" >*_"))
+        if number < 2 and _NAME_LINE.match(stripped):
+            # "Jean Durand - Zenika", "> Alice Martin, Bob Durand (Scaleway)": a speaker line without a label
+            found += _speaker_line_people(stripped_start, stripped, "name-line")
+            continue
+        if number < 2 and _BARE_NAME_LINE.match(stripped):
+            # "Alice Martin" alone under the title, as scraped pages keep the speaker's name; without a
+            # company to confirm it, each name must read as a person's (known first name or NER)
+            people = _people_in(stripped, stripped_start, known=known)
+            if len(people) == len(re.split(r"\s*(?:,|&|\bet\b)\s*", stripped)):
+                found += [PersonMention(name, s, e, "name-line", 0.9) for name, s, e in people]
+                continue
         found += _speakers_in_prose(line, line_start, known)
     return [p for p in found if key(p.text) not in authors]
 
@@ -559,8 +593,14 @@ class ToolFinder:
             return True
         if re.search(r"[.\-0-9]", surface):
             return True  # "dagger.io", "Co-pilot": not an ordinary word
+        spelled_as_named = fold(surface) in {fold(n) for n in entry.names}
+        if spelled_as_named and " " in surface:
+            # "github copilot": its first word would be taken as a tool anyway, so the full name wins
+            head = self.gaz.lookup(surface.split()[0])
+            if head and not head.ambiguous:
+                return True
         before = self.doc.text[max(0, pos - 40):pos]
-        return fold(surface) in {fold(n) for n in entry.names} and bool(_TOOL_CONTEXT_BEFORE.search(before))
+        return spelled_as_named and bool(_TOOL_CONTEXT_BEFORE.search(before))
 
     def keep(self, m: Mention) -> bool:
         if m.confidence < MIN_TOOL_CONFIDENCE:
@@ -748,11 +788,17 @@ def extract(recap: Recap, use_ner: bool = True) -> Extraction:
         known = frozenset(person_names([doc.text[s.title_start:s.end] for s in recap.talks]))
     authors = authors_of(doc)
     author_keys = {key(a.text) for a in authors}
+    speakers_by_talk = [speakers_of(doc, section, author_keys, known) for section in recap.talks]
+    # the NER also tags companies as people: one the recap states as someone's employer is no person anywhere
+    employers = {key(p.affiliation.text) for found in speakers_by_talk for p in found if p.affiliation}
+    if any(key(name) in employers for name in known):
+        known = frozenset(name for name in known if key(name) not in employers)
+        speakers_by_talk = [speakers_of(doc, section, author_keys, known) for section in recap.talks]
     event_keys = {key(recap.event.series), key(recap.event.name)}
     finder = ToolFinder(doc, excluded_keys=event_keys)
     talks: list[TalkExtraction] = []
-    for section in recap.talks:
-        speakers = speakers_of(doc, section, author_keys, known) + _author_own_talk(doc, section, authors)
+    for section, found in zip(recap.talks, speakers_by_talk):
+        speakers = found + _author_own_talk(doc, section, authors)
         speaker_keys = {key(s.text) for s in speakers} | {key(s.affiliation.text) for s in speakers if s.affiliation}
         tools = finder.find(section.title_start, section.title_end) + finder.find(section.start, section.end)
         tools += [t for t in _title_tool(section, doc, finder) if finder.keep(t)]

@@ -336,6 +336,10 @@ def _has_cue(doc: Document, c: _Candidate) -> bool:
     text = _first_paragraphs(doc, c.body_start, c.body_end)
     if _CUE.search(text) or _META_LINE.match(text.strip()):
         return True
+    # the text opens with the speakers' names alone ("Alice Martin", "Alice Martin et Bob Durand")
+    opening = text.split("\n")[0].strip(" >*_")
+    if opening and all(_is_person_line(n) for n in re.split(r"\s*(?:,|&|\bet\b)\s*", opening)):
+        return True
     # a person named at the start of the body presents something
     words = re.findall(r"[A-ZÀ-Ý][\wÀ-ÿ'-]+", text[:200])
     return any(gazetteer.is_first_name(w) for w in words[:6]) and bool(
@@ -448,7 +452,7 @@ def _series_from_patterns(title: str, intro: str, doc: Document) -> str | None:
         # a name followed by its year wins ("Les conférences vues à l'API Days Paris 2022")
         m = re.search(name_rx + r"\s+20\d{2}\b", clean) or re.search(name_rx + r"\s*(?:20\d{2})?", clean)
         if m:
-            words = re.sub(r"\s+20\d{2}$", "", m[1]).split()
+            words = _without_trailing_connector(re.sub(r"\s+20\d{2}$", "", m[1]).split())
             while len(words) > 1:
                 if fold(words[0]) in _SENTENCE_OPENERS:
                     words.pop(0)
@@ -464,12 +468,22 @@ def _series_from_patterns(title: str, intro: str, doc: Document) -> str | None:
                r"\b(?:conf[ée]rence|[ée]v[ée]nement|[ée]dition|journ[ée]e)\s+(?:de\s+|du\s+|d[’'])?" + name_rx):
         m = re.search(rx, intro)
         if m and not _excluded(norm(m[1])):
-            return m[1].strip()
+            return " ".join(_without_trailing_connector(m[1].split()))
     words = Counter(w for w in re.findall(r"\b((?:[A-Z][a-z]+[A-Z]\w+)|(?:[A-Z]\w+\s+" + _EVENT_WORDS + r"))\b", intro)
                     if not gazetteer.tools().lookup(w) and not gazetteer.organizations().lookup(w))
     if words:
         return words.most_common(1)[0][0]
     return None
+
+
+_CONNECTORS = {"de", "du", "des", "&"}
+
+
+def _without_trailing_connector(words: list[str]) -> list[str]:
+    """"Le Zorgcamp de cette année": the name stops at its last capitalised word, not at "de"."""
+    while len(words) > 1 and fold(words[-1]) in _CONNECTORS:
+        words = words[:-1]
+    return words
 
 
 def _city(values: list[str]) -> str | None:

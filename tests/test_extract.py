@@ -73,6 +73,12 @@ def test_ambiguous_tool_names_need_their_capital_or_a_tool_context():
     assert [t.text for t in talk.tools if (t.canonical or t.text) == "Flux"] == ["Flux"]
 
 
+def test_a_lowercase_full_name_wins_over_the_tool_its_first_word_names():
+    talk = talks_of("## Pourquoi nous avons abandonné github copilot\n\nAlice compare github copilot et grafana loki "
+                    "au cloud monitoring de son équipe.\n")[0]
+    assert tools(talk) == {"GitHub Copilot", "Loki"}  # not GitHub nor Grafana; "cloud" names no tool
+
+
 def test_tool_names_written_with_an_ampersand():
     talk = talks_of("## Un talk\n\nAlice nous présente W&B et Weights & Biases, puis Docker & Compose.\n")[0]
     assert [t.canonical for t in talk.tools] == ["Weights & Biases", "Weights & Biases", "Docker"]  # no "Docker Compose"
@@ -206,3 +212,64 @@ def test_unknown_name_listed_among_known_tools():
     [talk] = talks_of(text)
     listed = {m.text for m in talk.tools if m.rule == "tool-list"}
     assert listed == {"Zorgmon", "Pyrolix"}  # not the cities, not a first name, not "ainsi"
+
+
+# ---------------------------------------------------------------- cue words, roles and organisations are no people
+
+def test_cue_words_before_a_speaker_are_never_part_of_the_name():
+    first, second, third = talks_of(
+        "## Un talk\n\nPar [Lucien Parmentier](https://twitter.com/lparm) (Orbitale)\n\nLucien nous montre Helm.\n\n"
+        "## Un autre talk\n\nAvec Nadège Poulain & Rémi Caradec (Kalimo)\n\nIls nous montrent Flux.\n\n"
+        "## Un troisième talk\n\nPrésenté Par Agnès Tholly - Vireo\n\nAgnès nous montre Argo CD.\n")
+    assert people(first) == {("Lucien Parmentier", "Orbitale")}
+    assert people(second) == {("Nadège Poulain", "Kalimo"), ("Rémi Caradec", "Kalimo")}
+    assert people(third) == {("Agnès Tholly", "Vireo")}
+
+
+def test_a_name_alone_on_the_first_line_of_a_talk_is_its_speaker():
+    talk = talks_of("## Un talk\n\nLucien Parmentier\n\nUne session sur la supervision avec Prometheus.\n")[0]
+    assert people(talk) == {("Lucien Parmentier", None)}
+
+
+def ner_tags(monkeypatch, *names):
+    """The NER also tags roles and companies as people: simulate its answer."""
+    monkeypatch.setattr("kg.nlp.person_names", lambda texts: set(names))
+
+
+def test_a_role_tagged_as_a_person_does_not_break_an_apposition(monkeypatch):
+    ner_tags(monkeypatch, "Solène Marchal", "Engineering Manager", "Brunelis Systèmes")
+    talk = talks_of("## Un talk\n\nDans cette session, Solène Marchal, Engineering Manager chez Brunelis Systèmes, "
+                    "aborde la mise à l'échelle de ses équipes.\n")[0]
+    assert people(talk) == {("Solène Marchal", "Brunelis Systèmes")}
+
+
+def test_a_company_tagged_as_a_person_in_the_employer_slot_is_the_employer(monkeypatch):
+    ner_tags(monkeypatch, "Gaspard Orlinski", "Tiphaine Rouvel", "Walmio SA", "Hexanor SA", "Axilo Conseil")
+    first, second, third = talks_of(
+        "## Un talk\n\nLa façon dont Gaspard Orlinski et Tiphaine Rouvel (Walmio SA) abordent le sujet.\n\n"
+        "## Un autre talk\n\nUn constat, et Gaspard Orlinski de Hexanor SA nous montre pourquoi.\n\n"
+        "## Un troisième talk\n\nDans ce talk, Tiphaine Rouvel d'Axilo Conseil nous présente sa chaîne de build.\n")
+    assert people(first) == {("Gaspard Orlinski", "Walmio SA"), ("Tiphaine Rouvel", "Walmio SA")}
+    assert people(second) == {("Gaspard Orlinski", "Hexanor SA")}
+    assert people(third) == {("Tiphaine Rouvel", "Axilo Conseil")}
+
+
+def test_a_company_named_as_an_employer_elsewhere_in_the_recap_is_no_speaker(monkeypatch):
+    ner_tags(monkeypatch, "Brunelis Systèmes", "Mathis Ferrand", "Lead Developer")
+    first, second = talks_of(
+        "## Un talk\n\nMathis Ferrand, développeur chez Brunelis Systèmes, nous présente Helm.\n\n"
+        "## Un autre talk\n\nBrunelis Systèmes nous présente sa plateforme interne.\n"
+        "Lead Developer explique ensuite la suite.\n")
+    assert people(first) == {("Mathis Ferrand", "Brunelis Systèmes")}
+    assert people(second) == set()
+
+
+def test_a_phrase_with_a_tool_name_tagged_as_a_person_is_no_person(monkeypatch):
+    ner_tags(monkeypatch, "Atelier Falco", "Sécuriser Kubernetes", "Hélène Drouvin")
+    listed, prose = talks_of(
+        "## Les autres talks\n\n- *Atelier Falco : les mains dans le code* - Hélène Drouvin\n"
+        "- *Gradle sans douleur* - Thomas Girard\n\n"
+        "## Un talk\n\nSécuriser Kubernetes demande de la rigueur, et Hélène Drouvin nous montre comment.\n")[:3:2]
+    assert tools(listed) == {"Falco"}
+    assert people(prose) == {("Hélène Drouvin", None)}
+    assert tools(prose) == {"Kubernetes"}

@@ -96,3 +96,22 @@ def test_event_name_from_a_title_that_opens_with_a_sentence(title, name):
     doc = parse_document(f'---\ntitle: "{title}"\n---\n\nIntro.\n\n## Un talk\n\nAlice Martin nous présente Kubernetes.\n',
                          "r.md")
     assert segment(doc).event.name == name
+
+
+@pytest.mark.parametrize("title, name", [
+    ("Le Zorgcamp de cette année : nos retours", "Zorgcamp"),
+    ("Le Zorgcamp du printemps", "Zorgcamp"),
+    ("Les Rencontres Zorg & co", "Rencontres Zorg"),
+    ("Compte rendu de la Nuit de l'Infra", "Nuit de l'Infra"),  # a connector inside the name stays
+])
+def test_a_connector_that_ends_the_capitalised_words_is_no_part_of_the_series(title, name):
+    doc = parse_document(f'---\ntitle: "{title}"\n---\n\nIntro.\n\n## Un talk\n\n'
+                         'Alice Martin nous présente Kubernetes.\n', "r.md")
+    assert segment(doc).event.series == name
+
+
+def test_a_heading_whose_text_opens_with_a_name_alone_is_a_talk():
+    text = ("# Mon talk préféré\n\nAlice nous a présenté son outil de déploiement.\n\n"
+            "# Des environnements jetables\n\nMaxence Tholliez\n\nChaque branche obtient son environnement.\n")
+    assert [t.title for t in segment(parse_document(text, "r.md")).talks] == [
+        "Mon talk préféré", "Des environnements jetables"]

@@ -1,6 +1,7 @@
 """Recap styles the bundled corpus does not show: the author's own talk, keynotes, round tables and labs,
 speakers given only as links, "Titre - Speaker, Company" lists with little prose, hyphenated first names,
-one company per speaker in prose, company names ending with a role-like word, tool names with "&"."""
+one company per speaker in prose, company names ending with a role-like word, tool names with "&",
+cue words before a name, a name alone under a title, roles and companies the NER reads as people."""
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,36 @@ def test_tool_name_with_an_ampersand_and_its_words_are_not_listed_tools(hyphens)
 def test_series_name_opening_with_a_common_noun(hyphens):
     recap, _ = hyphens
     assert recap.event.name == "Journée Plateforme 2024"
+
+
+@pytest.fixture(scope="module")
+def cues():
+    recap = segment(load_document(STYLES / "cues-roles-and-companies.md"))
+    return recap, {t.title: t for t in extract(recap).talks}
+
+
+def test_a_cue_word_before_a_linked_name_is_no_part_of_it(cues):
+    _, talks = cues
+    assert speakers(talks["Sortir du monolithe sans tout casser"]) == {("Séverine Kerbrat", "Valdeo")}
+
+
+def test_a_name_alone_under_the_title_is_the_speaker(cues):
+    _, talks = cues
+    assert speakers(talks["Des environnements jetables pour chaque branche"]) == {("Maxence Tholliez", None)}
+
+
+def test_roles_and_companies_around_a_name_in_prose_are_no_people(cues):
+    _, talks = cues
+    assert speakers(talks["Piloter une équipe plateforme"]) == {("Ghislaine Quintard", "Orvalia Systèmes")}
+    assert speakers(talks["La facture cloud sous contrôle"]) == {("Baudouin Lestrade", "Fenouil Conseil SA")}
+
+
+def test_tools_in_listed_titles_are_kept(cues):
+    _, talks = cues
+    assert {t.canonical for t in talks["Atelier Falco : les mains dans le code"].tools} == {"Falco"}
+    assert {t.canonical for t in talks["Pourquoi nous avons abandonné github copilot"].tools} == {"GitHub Copilot"}
+
+
+def test_the_series_name_stops_before_a_trailing_connector(cues):
+    recap, _ = cues
+    assert recap.event.name == "Brumecamp 2025"
