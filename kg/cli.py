@@ -253,7 +253,7 @@ def report(name, tool_name, all_reports, graph_file, store_path, fmt, output):
 def export(store_path, fmt, projection, output):
     """Export the graph as RDF, or as a network for Gephi and Cytoscape.
 
-    turtle, nt, jsonld (union of recap graphs; JSON-LD with schema.org-style keys),
+    turtle, nt, jsonld (every graph merged; JSON-LD with schema.org-style keys),
     trig, nquads (named graphs kept); graphml, or csv (nodes.csv and edges.csv in the
     -o folder) for a --projection of the graph. Example:
 
@@ -453,8 +453,9 @@ def gazetteer_stats(store_path):
 def push(endpoint, graph_param, user, password, store_path, quiet):
     """Copy the store's graphs to a SPARQL server, replacing them there.
 
-    Each recap's named graph goes with one HTTP PUT (SPARQL 1.1 Graph Store
-    Protocol), which replaces the graph on the server: pushing twice changes nothing.
+    Each recap's named graph, then the knowledge graph (the default graph), goes with
+    one HTTP PUT (SPARQL 1.1 Graph Store Protocol), which replaces the graph on the
+    server: pushing twice changes nothing.
     Exit code 1 when the server refused some graphs, 2 when it cannot be reached.
     Example:
 
@@ -491,7 +492,8 @@ def serve(store_path, host, port, timeout, max_rows):
     """Serve the store as a read-only SPARQL endpoint (for YASGUI and other clients).
 
     SPARQL 1.1 Protocol at /sparql, a page saying how to query it at /. The default
-    graph is the union of the recap graphs, as for `kg query`. Updates are refused.
+    graph is the knowledge graph, as for `kg query`; the recap graphs and their
+    evidence are named graphs (GRAPH ?recap). Updates are refused.
     Ctrl-C stops. Example:
 
     \b

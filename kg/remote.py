@@ -1,15 +1,20 @@
 """Remote SPARQL stores: ``kg push`` and ``kg query --endpoint``.
 
-Pushing uses the SPARQL 1.1 Graph Store Protocol: every named graph of the local
-store goes to the server with one ``PUT URL?graph=IRI``. PUT replaces the graph, so a
-push is idempotent (push twice, the server holds the same triples) and a recap rebuilt
-locally replaces its old version on the server. Graphs only the server holds (a
-recap removed from the corpus) are left alone: PUT cannot know them.
+Pushing uses the SPARQL 1.1 Graph Store Protocol: every recap graph (the store's
+named graphs) goes to the server with one ``PUT URL?graph=IRI``, then the knowledge
+graph (the store's default graph) with one ``PUT URL?default``. PUT replaces the graph,
+so a push is idempotent (push twice, the server holds the same triples) and a recap
+rebuilt locally replaces its old version on the server. Graphs only the server holds
+(a recap removed from the corpus) are left alone: PUT cannot know them. The knowledge
+graph goes last: until it is replaced, queries on the server's default graph read the
+previous push's.
 
 Querying uses the SPARQL 1.1 Protocol (POST ``query=``) and turns the answer into
 the same :class:`~kg.sparql.QueryResult` as a local query, so every ``--format``
-renders it identically. A server has no equivalent of pyoxigraph's
-``substitutions``, so parameters are bound by a ``VALUES`` block holding each value
+renders it identically. Queries read the server's default graph, where the push put
+the knowledge graph, as a local query reads the store's: a plain endpoint answers as
+the local store does, with no union-default-graph setting. A server has no equivalent
+of pyoxigraph's ``substitutions``, so parameters are bound by a ``VALUES`` block holding each value
 as an RDF term serialized by pyoxigraph (an N-Triples term: quotes, backslashes and
 line breaks escaped). The block goes at the start of the query's outermost WHERE
 group: saved queries project their parameters and group by them when they
@@ -134,34 +139,52 @@ def http_error_message(error: urllib.error.HTTPError) -> str:
 # --------------------------------------------------------------------------- push
 
 
+# How a push names the default graph in its progress, messages and report.
+DEFAULT_GRAPH_LABEL = "the knowledge graph (default graph)"
+
+
 @dataclass
 class PushReport:
-    """What a push did: (graph, triples) pushed and (graph, message) failed."""
+    """What a push did: (graph, triples) pushed and (graph, message) failed.
+
+    A graph is named by its IRI, the default graph by :data:`DEFAULT_GRAPH_LABEL`.
+    ``knowledge_graph`` is False when the store had no default graph to push (a store
+    of recap graphs alone, built by a kg older than the knowledge graph).
+    """
 
     endpoint: str
     pushed: list[tuple[str, int]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    knowledge_graph: bool = True
 
     @property
     def triples(self) -> int:
         return sum(n for _, n in self.pushed)
 
     def summary(self) -> str:
-        text = (f"Pushed {len(self.pushed):,} graph{'s' if len(self.pushed) != 1 else ''}, "
-                f"{self.triples:,} triples to {self.endpoint}")
-        return text + (f"; {len(self.failed):,} failed" if self.failed else "")
-
-
-DEFAULT_GRAPH_LABEL = "the default graph"
+        """``Pushed 5 recap graphs and the knowledge graph, 15,942 triples to URL`` (triples as sent: a fact
+        several recaps state is in each of their graphs and once in the knowledge graph)."""
+        recaps = sum(1 for name, _ in self.pushed if name != DEFAULT_GRAPH_LABEL)
+        default = any(name == DEFAULT_GRAPH_LABEL for name, _ in self.pushed)
+        parts = [f"{recaps:,} recap graph{'s' if recaps != 1 else ''}"] if recaps or not default else []
+        parts += ["the knowledge graph"] if default else []
+        text = f"Pushed {' and '.join(parts)}, {self.triples:,} triples to {self.endpoint}"
+        if self.failed:
+            text += f"; {len(self.failed):,} failed"
+        if not self.knowledge_graph:
+            text += ("; the store has no knowledge graph (default graph), so queries on the server's default "
+                     "graph find nothing: rebuild the store with kg build and push again")
+        return text
 
 
 def graphs_to_push(gs: GraphStore) -> list[str | None]:
-    """The store's named graphs, by IRI, then None for the default graph if it holds triples.
+    """The store's named graphs (one per recap), by IRI, then None for the default graph if it holds triples.
 
-    ``kg build`` writes one named graph per recap and nothing else (no ontology graph:
-    the saved queries need none); the default graph is empty unless a
-    ``kg query --allow-update`` wrote into it, and then it is pushed too so the server
-    answers as the local store does.
+    ``kg build`` writes the knowledge graph into the default graph (every node and fact
+    once, with the aggregates the saved queries read) and what each recap says, with
+    its evidence, into the recap's named graph; no ontology graph (the saved queries
+    need none). The default graph goes last, so that queries on the server read the
+    previous knowledge graph until the new one replaces it in one PUT.
     """
     graphs: list[str | None] = list(gs.graph_names())
     if next(iter(gs.store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
@@ -173,6 +196,7 @@ def push_store(gs: GraphStore, endpoint: Endpoint, graph_param: str = "graph",
                progress: Callable[[str], None] | None = None) -> PushReport:
     """PUTs every graph of the store to a Graph Store Protocol endpoint, replacing it there.
 
+    The recap graphs go first, then the knowledge graph (see :func:`graphs_to_push`).
     Each graph goes as Turtle (every server accepts it), to ``URL?graph=IRI``
     (``graph_param`` renames ``graph`` for servers that predate SPARQL 1.1, such as
     older Virtuoso's ``graph-uri``), the default graph to ``URL?default``.
@@ -183,8 +207,9 @@ def push_store(gs: GraphStore, endpoint: Endpoint, graph_param: str = "graph",
     answers, :class:`UsageError` on 401/403/404/405 (wrong URL or credentials: every
     graph would get the same answer) and :class:`EndpointError` on a timeout.
     """
-    report = PushReport(endpoint.url)
-    for graph in graphs_to_push(gs):
+    graphs = graphs_to_push(gs)
+    report = PushReport(endpoint.url, knowledge_graph=None in graphs)
+    for graph in graphs:
         name = graph or DEFAULT_GRAPH_LABEL
         target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
         triples = [q.triple for q in gs.store.quads_for_pattern(None, None, None, target)]
@@ -223,8 +248,9 @@ def query_endpoint(endpoint: Endpoint, text: str,
     reads. The parameters are bound by :func:`bind_values` and their columns dropped,
     as :func:`kg.sparql.run_query` drops substituted ones. The default prefixes of a
     local query (kg:, kgr:, rdfs:, ...) are declared when the text does not declare
-    them. The server decides the default graph: see docs/remote-stores.md for the
-    servers whose default graph is not the union of the named graphs.
+    them. The saved queries read the default graph, where ``kg push`` puts the
+    knowledge graph, and the evidence with ``GRAPH ?recap { }``: see
+    docs/remote-stores.md for servers whose default graph also reads the named graphs.
     """
     if is_update(text):
         raise UsageError("this is a SPARQL update; kg query never changes a remote endpoint")

@@ -4,10 +4,13 @@
 of ``application/sparql-query``, in the format the Accept header prefers (SELECT and
 ASK: SPARQL results in JSON, XML, CSV or TSV; CONSTRUCT and DESCRIBE: Turtle or
 N-Triples; JSON and Turtle when the header names none of them). The dataset is the
-one ``kg query`` sees: the default graph is the union of the recap graphs and the
-prefixes of :data:`kg.sparql.DEFAULT_PREFIXES` are declared, so the saved queries run
-unchanged. Every answer carries CORS headers so YASGUI, or any page, can query it
-from a browser; ``/`` is a short page saying how to.
+one ``kg query`` sees: the default graph is the knowledge graph (every node and fact
+once, with the aggregates the saved queries read), each recap's named graph holds what
+that recap says with its evidence (``GRAPH ?recap { }``), a store of recap graphs alone
+is read as their union (:func:`kg.sparql.reads_union`), and the prefixes of
+:data:`kg.sparql.DEFAULT_PREFIXES` are declared, so the saved queries run unchanged.
+Every answer carries CORS headers so YASGUI, or any page, can query it from a browser;
+``/`` is a short page saying how to.
 
 Limits, so that whoever can reach the endpoint cannot change or stall it:
 
@@ -397,7 +400,9 @@ textarea{{width:100%;height:7rem}}</style></head><body>
 knowledge graph of conference recaps in <code>{store}</code>, served by <code>kg serve</code> (confkg {version}).</p>
 <p>Endpoint: <code>{endpoint}</code></p>
 <ul>
-<li>The default graph is the union of the recap graphs; the prefixes {prefixes} are declared.</li>
+<li>The default graph is the knowledge graph: every node and fact once, with the aggregates the saved
+queries read. Each recap's named graph holds what that recap says, with its evidence: query it with
+<code>GRAPH ?recap {{ … }}</code>. The prefixes {prefixes} are declared.</li>
 <li>SELECT and ASK answer in JSON, XML, CSV or TSV, CONSTRUCT and DESCRIBE in Turtle or N-Triples, as the
 <code>Accept</code> header asks.</li>
 <li>Updates are refused. A query stops after {timeout} s; answers hold at most {max_rows} rows (header

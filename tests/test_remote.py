@@ -1,8 +1,10 @@
 """kg push and kg query --endpoint against a real Oxigraph server (kg/remote.py).
 
 The server is the `oxigraph` binary of the PyPI package `oxigraph` (the `test` extra),
-started on a free port of 127.0.0.1 for this module and emptied before each test.
-The store is tests/data/sample.trig plus one tool whose label is an injection attempt.
+started on a free port of 127.0.0.1 for this module and emptied before each test, and
+queried at its plain `/query` URL (no union default graph). The store is
+tests/data/sample.trig plus one tool whose label is an injection attempt, completed as
+kg build writes a store: the knowledge graph in the default graph, one graph per recap.
 """
 from __future__ import annotations
 
@@ -22,8 +24,11 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from kg.aggregates import complete_knowledge_graph
 from kg.cli import cli
 from kg.errors import BadParameter
+from kg.extract import Mention
+from kg.rdf import evidence_quads
 from kg.remote import bind_values
 from kg.sparql import DEFAULT_PREFIXES, bind_params, find_saved_query, run_query
 from kg.store import GraphStore
@@ -53,26 +58,39 @@ INJECTIONS = ['Kubernetes" } ; DROP ALL ; #', "Kubernetes' } ; DROP ALL ; #", '>
               'k8s\\" } UNION { ?t ?p ?o } #', 'k8s"""\n} ; CLEAR ALL']
 
 
-def make_sample_store(path: Path) -> Path:
-    """sample.trig, plus a tool of the 2023 GitOps talk whose label holds quotes and braces."""
+def make_sample_store(path: Path, knowledge_graph: bool = True) -> Path:
+    """sample.trig, plus a tool of the 2023 GitOps talk whose label holds quotes and braces, with its evidence.
+
+    With ``knowledge_graph=False``, the recap graphs alone, as a store built by a kg older than the knowledge graph.
+    """
     gs = GraphStore.create(path)
     gs.store.load(path=str(SAMPLE), format=ox.RdfFormat.TRIG)
     g, tool = ox.NamedNode(RECAP_2023), ox.NamedNode(KGR + "tool/zorg")
+    talk = KGR + "talk/cloud-nord-2023/gitops-avec-argo-cd-sur-kubernetes"
     gs.store.extend([
-        ox.Quad(ox.NamedNode(KGR + "talk/cloud-nord-2023/gitops-avec-argo-cd-sur-kubernetes"),
-                ox.NamedNode(KG + "mentions"), tool, g),
+        ox.Quad(ox.NamedNode(talk), ox.NamedNode(KG + "mentions"), tool, g),
         ox.Quad(tool, ox.NamedNode(DEFAULT_PREFIXES["rdf"] + "type"), ox.NamedNode(KG + "Tool"), g),
         ox.Quad(tool, ox.NamedNode(DEFAULT_PREFIXES["rdfs"] + "label"), ox.Literal(EVIL_TOOL), g),
     ])
+    # the evidence kg build writes beside the fact, in the recap graph only
+    read = Mention(EVIL_TOOL, 120, 120 + len(EVIL_TOOL), "tool-context", 0.8, exact=EVIL_TOOL,
+                   prefix="l'outil ", suffix=" déploie tout")
+    gs.store.extend(evidence_quads(RECAP_2023, (talk, "mentions", tool.value), [read], g))
+    if knowledge_graph:
+        complete_knowledge_graph(gs.store)
     gs.store.flush()
     gs.close()
     return path
 
 
-def local_graphs(store: Path) -> dict[str, set[str]]:
+def local_graphs(store: Path) -> dict[str | None, set[str]]:
+    """Each graph of the store with its triples (as N-Triples lines); None is the default graph, when it has any."""
     gs = GraphStore.open(store)
-    return {name: {str(q.triple) for q in gs.store.quads_for_pattern(None, None, None, ox.NamedNode(name))}
-            for name in gs.graph_names()}
+    graphs = {name: {str(q.triple) for q in gs.store.quads_for_pattern(None, None, None, ox.NamedNode(name))}
+              for name in gs.graph_names()}
+    default = {str(q.triple) for q in gs.store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    gs.close()
+    return {**graphs, None: default} if default else graphs
 
 
 def free_port() -> int:
@@ -130,23 +148,29 @@ def store(tmp_path):
 
 @pytest.fixture
 def pushed(server, store):
-    """(store, query URL): the sample store pushed to the server, queried over the union of its graphs."""
+    """(store, query URL): the sample store pushed to the server, queried at its plain /query URL."""
     result = kg("push", "--endpoint", server + "/store", "--store", store)
     assert result.exit_code == 0, result.output
-    return store, server + "/query?union-default-graph"
+    return store, server + "/query"
 
 
-def server_graphs(base: str) -> dict[str, set[str]]:
-    """Each graph of the server with its triples (as N-Triples lines), read with a plain SPARQL query."""
-    query = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+def server_graphs(base: str) -> dict[str | None, set[str]]:
+    """Each graph of the server with its triples (as N-Triples lines), None for the default graph when it has any."""
+    query = "SELECT ?g ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
     request = urllib.request.Request(base + "/query", data=urllib.parse.urlencode({"query": query}).encode(),
                                      headers={"Accept": "application/sparql-results+json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         solutions = ox.parse_query_results(response.read(), ox.QueryResultsFormat.JSON)
-    graphs: dict[str, set[str]] = {}
+    graphs: dict[str | None, set[str]] = {}
     for g, s, p, o in solutions:
-        graphs.setdefault(g.value, set()).add(str(ox.Triple(s, p, o)))
+        graphs.setdefault(g.value if g else None, set()).add(str(ox.Triple(s, p, o)))
     return graphs
+
+
+def default_graph_on(base: str) -> set[str]:
+    """The server's default graph, read with a Graph Store Protocol GET."""
+    with urllib.request.urlopen(base + "/store?default", timeout=10) as response:
+        return {str(q.triple) for q in ox.parse(response.read(), format=ox.RdfFormat.N_TRIPLES)}
 
 
 # --------------------------------------------------------------------------- push
@@ -156,9 +180,11 @@ def test_push_copies_every_graph(server, store):
     result = kg("push", "--endpoint", server + "/store", "--store", store)
     assert result.exit_code == 0, result.output
     local = local_graphs(store)
+    assert set(local) == {RECAP_2023, RECAP_2024, None}
     assert server_graphs(server) == local
     total = sum(map(len, local.values()))
-    assert result.output.strip().splitlines()[-1] == f"Pushed 2 graphs, {total:,} triples to {server}/store"
+    assert result.output.strip().splitlines()[-1] == \
+        f"Pushed 2 recap graphs and the knowledge graph, {total:,} triples to {server}/store"
 
 
 def test_push_twice_leaves_the_same_content(server, store):
@@ -171,25 +197,49 @@ def test_push_replaces_a_changed_graph(server, store):
     assert kg("push", "--endpoint", server + "/store", "--store", store).exit_code == 0
     gs = GraphStore.open(store, read_only=False)
     gs.store.update(f"DELETE WHERE {{ GRAPH <{RECAP_2024}> {{ ?t <{KG}mentions> ?tool }} }} ; "
-                    f"INSERT DATA {{ GRAPH <{RECAP_2024}> {{ <{KGR}tool/trivy> <{KG}category> \"scanner\" }} }}")
+                    f"INSERT DATA {{ GRAPH <{RECAP_2024}> {{ <{KGR}tool/trivy> <{KG}category> \"scanner\" }} }} ; "
+                    f"DELETE WHERE {{ ?t <{KG}eventCount> ?n }} ; "
+                    f"INSERT DATA {{ <{KGR}tool/trivy> <{KG}category> \"scanner\" }}")
     gs.close()
     assert kg("push", "--endpoint", server + "/store", "--store", store).exit_code == 0
     on_server = server_graphs(server)
     assert on_server == local_graphs(store)
     assert not any(f"<{KG}mentions>" in t for t in on_server[RECAP_2024])
     assert f'<{KGR}tool/trivy> <{KG}category> "scanner"' in on_server[RECAP_2024]
+    assert not any(f"<{KG}eventCount>" in t for t in on_server[None])
+    assert f'<{KGR}tool/trivy> <{KG}category> "scanner"' in on_server[None]
 
 
-def test_push_sends_a_default_graph_written_by_an_update(server, store):
+def test_push_sends_the_knowledge_graph_to_the_default_graph(server, store):
     insert = kg("query", "-e", 'INSERT DATA { <http://ex.org/a> <http://ex.org/b> "c" }', "--allow-update",
                 "--store", store)
     assert insert.exit_code == 0, insert.output
     result = kg("push", "--endpoint", server + "/store", "--store", store)
     assert result.exit_code == 0, result.output
-    assert "Pushed 3 graphs" in result.output
-    with urllib.request.urlopen(server + "/store?default", timeout=10) as response:
-        assert [str(q.triple) for q in ox.parse(response.read(), format=ox.RdfFormat.N_TRIPLES)] == \
-            ['<http://ex.org/a> <http://ex.org/b> "c"']
+    assert "Pushed 2 recap graphs and the knowledge graph, " in result.output
+    default = default_graph_on(server)
+    assert default == local_graphs(store)[None]
+    # the aggregates and a triple an update wrote are there; the evidence is not (it stays in the recap graphs)
+    assert '<http://ex.org/a> <http://ex.org/b> "c"' in default
+    assert any(f"<{KG}eventCount>" in t for t in default) and any(f"<{KG}CoMention>" in t for t in default)
+    assert not any(f"<{DEFAULT_PREFIXES['rdf']}Statement>" in t or f"<{KG}Evidence>" in t for t in default)
+    assert any(f"<{KG}Evidence>" in t for t in server_graphs(server)[RECAP_2023])
+
+
+def test_push_of_a_store_without_a_knowledge_graph_says_so(server, tmp_path):
+    store = make_sample_store(tmp_path / "old", knowledge_graph=False)
+    result = kg("push", "--endpoint", server + "/store", "--store", store)
+    assert result.exit_code == 0, result.output
+    local = local_graphs(store)
+    assert None not in local and server_graphs(server) == local
+    total = sum(map(len, local.values()))
+    assert result.output.strip().splitlines()[-1] == (
+        f"Pushed 2 recap graphs, {total:,} triples to {server}/store; the store has no knowledge graph "
+        f"(default graph), so queries on the server's default graph find nothing: rebuild the store with "
+        f"kg build and push again")
+    assert default_graph_on(server) == set()
+    check = kg("query", "-e", COUNT_TOOLS, "--format", "csv", "--endpoint", server + "/query")
+    assert check.output == "rows,tools\n0,0\n"
 
 
 @pytest.mark.parametrize("url, message", [
@@ -252,11 +302,11 @@ def test_a_refused_graph_fails_the_push_with_exit_1_and_credentials_come_from_th
                 env={"KG_ENDPOINT_USER": "alice", "KG_ENDPOINT_PASSWORD": "s3cret"})
     assert result.exit_code == 1, result.output
     assert f"Error: {url} refused {RECAP_2024}: HTTP 500 Internal Server Error: Storage full" in result.output
-    assert result.output.strip().splitlines()[-1].startswith(f"Pushed 1 graph, ")
+    assert result.output.strip().splitlines()[-1].startswith("Pushed 1 recap graph and the knowledge graph, ")
     assert result.output.strip().endswith("; 1 failed")
     sent = [(path, auth) for path, auth, _, _ in stub.requests if auth]
     assert [path for path, _ in sent] == [f"/rdf-graphs/service?graph={urllib.parse.quote(g, safe='')}"
-                                          for g in (RECAP_2023, RECAP_2024)]
+                                          for g in (RECAP_2023, RECAP_2024)] + ["/rdf-graphs/service?default"]
     assert {base64.b64decode(auth.split()[1]).decode() for _, auth in sent} == {"alice:s3cret"}
     assert {content_type for _, _, content_type, _ in stub.requests} == {"text/turtle; charset=utf-8"}
 
@@ -351,12 +401,44 @@ def test_ask_and_construct_on_the_endpoint(pushed):
         assert sorted(remote.output.splitlines()) == sorted(local.output.splitlines())
 
 
-def test_without_the_union_default_graph_oxigraph_sees_only_graph_patterns(pushed, server):
-    # the reason docs/remote-stores.md says to add ?union-default-graph for Oxigraph
-    plain = server + "/query"
-    assert kg("query", "-e", "ASK { ?t a kg:Tool }", "--format", "csv", "--endpoint", plain).output == "result\nFalse\n"
-    graph = kg("query", "-e", "ASK { GRAPH ?g { ?t a kg:Tool } }", "--format", "csv", "--endpoint", plain)
-    assert graph.output == "result\nTrue\n"
+# the check docs/remote-stores.md gives: a tool's type and its talk count (an aggregate, in the knowledge graph only)
+COUNT_TOOLS = "SELECT (COUNT(*) AS ?rows) (COUNT(DISTINCT ?t) AS ?tools) WHERE { ?t a kg:Tool ; kg:talkCount ?n }"
+# what kg explain reads: where each recap says a talk mentions a tool, and by which rule
+EVIDENCE = ("SELECT ?recap ?talk ?rule ?start WHERE { GRAPH ?recap { ?fact rdf:predicate kg:mentions ; "
+            "rdf:subject/rdfs:label ?talk . ?ann oa:hasBody ?fact ; kg:rule ?rule ; "
+            "oa:hasTarget/oa:hasSelector/oa:start ?start } } ORDER BY ?recap ?talk ?start")
+
+
+def test_the_plain_endpoint_reads_the_knowledge_graph_once(pushed):
+    # as many rows as tools, on the server as locally
+    store, endpoint = pushed
+    local = kg("query", "-e", COUNT_TOOLS, "--format", "csv", "--store", store)
+    remote = kg("query", "-e", COUNT_TOOLS, "--format", "csv", "--endpoint", endpoint)
+    assert remote.exit_code == 0, remote.output
+    assert remote.output == local.output == "rows,tools\n9,9\n"
+
+
+def test_evidence_is_read_from_the_recap_graphs_on_the_endpoint(pushed):
+    store, endpoint = pushed
+    local = kg("query", "-e", EVIDENCE, "--format", "csv", "--store", store)
+    remote = kg("query", "-e", EVIDENCE, "--format", "csv", "--endpoint", endpoint)
+    assert remote.exit_code == 0, remote.output
+    assert remote.output == local.output
+    assert remote.output == f"recap,talk,rule,start\n{RECAP_2023},{GITOPS_TALK},tool-context,120\n"
+
+
+def test_the_union_default_graph_mixes_the_recap_graphs_in(pushed):
+    # the reason docs/remote-stores.md says not to add ?union-default-graph for Oxigraph: each recap graph
+    # repeats the labels and facts of the knowledge graph, so rows come once per graph holding them
+    store, endpoint = pushed
+    union = endpoint + "?union-default-graph"
+    counted = kg("query", "-e", COUNT_TOOLS, "--format", "json", "--endpoint", union)
+    [row] = json.loads(counted.output)
+    assert row["tools"] == 9 and row["rows"] > 9
+    # the two queries that read aggregates say DISTINCT, so they still give the local rows there
+    local = json.loads(kg("query", "recurring-tools", "--format", "json", "--store", store).output)
+    remote = json.loads(kg("query", "recurring-tools", "--format", "json", "--endpoint", union).output)
+    assert remote == local
 
 
 @pytest.mark.parametrize("args, message", [
@@ -397,6 +479,7 @@ def test_endpoint_commands_do_not_import_spacy_or_rdflib(store):
 def memory_store():
     store = ox.Store()
     store.load(path=str(SAMPLE), format=ox.RdfFormat.TRIG)
+    complete_knowledge_graph(store)
     return store
 
 

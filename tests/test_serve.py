@@ -1,7 +1,8 @@
 """kg serve: the read-only SPARQL endpoint over the local store (kg/serve.py).
 
 One `kg serve` runs in a subprocess for the module, on a free port of 127.0.0.1,
-with a 1 s query timeout and at most 50 rows, over tests/data/sample.trig.
+with a 1 s query timeout and at most 50 rows, over tests/data/sample.trig completed as
+kg build writes a store: the knowledge graph in the default graph, one graph per recap.
 """
 from __future__ import annotations
 
@@ -20,21 +21,29 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from kg.aggregates import complete_knowledge_graph
 from kg.cli import cli
 from kg.serve import GRAPH_FORMATS, RESULTS_FORMATS, QueryRequest, answer_query, is_loopback, negotiate
+from kg.sparql import run_query
 from kg.store import GraphStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "sample.trig"
 MAX_ROWS = 50
 ALL_TRIPLES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
-# 133 triples to the power 5: far longer than the 1 s timeout
+COUNT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+# the check docs/remote-stores.md gives: a tool's type and its talk count (an aggregate, in the knowledge graph only)
+COUNT_TOOLS = "SELECT (COUNT(*) AS ?rows) (COUNT(DISTINCT ?t) AS ?tools) WHERE { ?t a kg:Tool ; kg:talkCount ?n }"
+# the default graph's 182 triples to the power 5: far longer than the 1 s timeout
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o }"
 
 
-def make_store(path: Path) -> Path:
+def make_store(path: Path, knowledge_graph: bool = True) -> Path:
+    """The sample as kg build writes it; with ``knowledge_graph=False``, its recap graphs alone (an older store)."""
     gs = GraphStore.create(path)
     gs.store.load(path=str(SAMPLE), format=ox.RdfFormat.TRIG)
+    if knowledge_graph:
+        complete_knowledge_graph(gs.store)
     gs.store.flush()
     gs.close()
     return path
@@ -159,6 +168,19 @@ def test_saved_queries_through_kg_query_endpoint_match_local(served, store, name
     assert remote.output == local.output
 
 
+def test_the_default_graph_is_the_knowledge_graph_and_the_recaps_are_named_graphs(served, store):
+    # every tool once (a union of the recap graphs would count Kubernetes once per recap), and the two recap graphs
+    _, _, body = request(served.url, COUNT_TOOLS, accept="text/csv")
+    assert body == b"rows,tools\r\n8,8\r\n"
+    _, _, body = request(served.url, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?t a kg:Tool } } GROUP BY ?g "
+                                     "ORDER BY ?g", accept="text/csv")
+    assert body.decode().splitlines()[1:] == [
+        "https://w3id.org/confkg/resource/recap/000-cloud-nord-2023-txt,6",
+        "https://w3id.org/confkg/resource/recap/001-cloud-nord-2024-txt,4"]
+    local = kg("query", "-e", COUNT_TOOLS, "--format", "csv", "--store", store)
+    assert kg("query", "-e", COUNT_TOOLS, "--format", "csv", "--endpoint", served.url).output == local.output
+
+
 @pytest.mark.parametrize("value", ['Kubernetes" } ; DROP ALL ; #', '> } ; DROP ALL ; #'])
 def test_injection_through_param_on_kg_serve(served, store, value):
     before = triple_count(store)
@@ -235,6 +257,7 @@ def test_page_says_how_to_query(served):
     status, headers, body = request(served.url.removesuffix("sparql"))
     assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
     assert served.url.encode() in body and b"read-only" in body and b"<script" not in body
+    assert b"The default graph is the knowledge graph" in body and b"GRAPH ?recap" in body
 
 
 @pytest.mark.parametrize("url_suffix, query, status", [
@@ -277,12 +300,31 @@ def test_serve_does_not_import_spacy_or_rdflib():
 # --------------------------------------------------------------------------- without HTTP
 
 
+def local_count(store: Path, text: str) -> int:
+    gs = GraphStore.open(store)
+    try:
+        return int(run_query(gs.store, text).rows[0][0])
+    finally:
+        gs.close()
+
+
 def test_answer_query_in_process(store):
     cut = answer_query(store, QueryRequest(ALL_TRIPLES, "text/csv", 3))
     assert (cut.status, cut.truncated_at, cut.body.count(b"\r\n")) == (200, 3, 4)
-    whole = answer_query(store, QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "", 3))
-    assert whole.truncated_at is None and b'"value":"133"' in whole.body
+    whole = answer_query(store, QueryRequest(COUNT_TRIPLES, "", 3))
+    # the default graph alone, as kg query reads it: fewer triples than the store holds in all its graphs
+    triples = local_count(store, COUNT_TRIPLES)
+    assert 0 < triples < triple_count(store)
+    assert whole.truncated_at is None and f'"value":"{triples}"'.encode() in whole.body
     assert answer_query(store, QueryRequest("SELECT", "", 3)).status == 400
+
+
+def test_a_store_of_recap_graphs_alone_is_read_as_their_union(tmp_path):
+    store = make_store(tmp_path / "old", knowledge_graph=False)
+    answer = answer_query(store, QueryRequest(COUNT_TRIPLES, "text/csv", 3))
+    assert answer.body == f"n\r\n{triple_count(store)}\r\n".encode()
+    assert local_count(store, COUNT_TRIPLES) == triple_count(store)
+    assert answer_query(store, QueryRequest("ASK { ?t a kg:Tool }", "text/csv", 3)).body == b"true"
 
 
 @pytest.mark.parametrize("accept, expected", [
