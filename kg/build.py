@@ -136,6 +136,7 @@ def build(paths: Iterable[Path], gs: GraphStore, *, max_bytes: int = MAX_BYTES_D
         recaps: dict = manifest["recaps"]
         for path, digest in _extract_all(files, gs, max_bytes, strict, jobs, report, progress):
             recaps[str(path.resolve())] = {"hash": digest, "file": path.name}
+        pipeline.cache_clear()  # the model's memory goes back before resolution needs its own
         if strict and report.failed:
             return report  # the store is left as it was
         for source in sorted(recaps):
@@ -153,6 +154,7 @@ def build(paths: Iterable[Path], gs: GraphStore, *, max_bytes: int = MAX_BYTES_D
             extraction.source_file = names[source]  # the cache is by content: the same text may sit in two files
             extractions.append(extraction)
         resolution = resolve(extractions, decisions)
+        del extractions  # what resolution keeps of them stays referenced from it
         recap_graphs = (q for r in sorted(resolution.recaps, key=lambda r: r.iri) for q in recap_quads(r, resolution))
         gs.commit(chain(merged_quads(resolution), recap_graphs), manifest, resolution.merges)
     return report

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -359,7 +360,7 @@ def resolve(extractions: list[Extraction], decisions: Decisions | None = None) -
         nodes[recap_iri] = Node(recap_iri, "Recap", x.title or x.source_file)
     nodes.update(people.nodes)
     merges += people.merges
-    return Resolution(nodes=nodes, recaps=recaps, merges=sorted(set(merges), key=lambda m: (m.kind, m.label, m.name)))
+    return Resolution(nodes=nodes, recaps=recaps, merges=sorted(set(merges), key=lambda m: (m.kind, m.label, m.name, m.reason)))
 
 
 @dataclass
@@ -377,28 +378,34 @@ def _group_talks(extractions: list[Extraction], event_of: dict[str, Node], decis
             forced[key(name)] = key(m.name)
     apart = [{key(n) for n in s.names} for s in decisions.splits_of("talk")]
     groups: dict[str, list[dict]] = defaultdict(list)  # event IRI -> talk groups
+    by_key: dict[str, dict[str, list[dict]]] = defaultdict(dict)  # event IRI -> title key -> groups with it
     node_of: dict[tuple[str, int], Node] = {}
     merges: list[Merge] = []
     for x in extractions:
         event = event_of[x.source_file]
         for t in x.talks:
-            titles = [t.title, *t.title_aliases]
-            best, best_score, reason = None, 0.0, ""
-            for group in groups[event.iri]:
-                if x.source_file in group["recaps"] and key(t.title) not in group["keys"]:
-                    continue  # one recap never describes one talk under two headings
-                score, why = _talk_similarity(t, titles, group, forced, apart)
-                if score > best_score:
-                    best, best_score, reason = group, score, why
+            read = _TitleRead([t.title, *t.title_aliases], {key(s.text) for s in t.speakers if " " in s.text})
+            # a title already read at this event settles it at once (100, the highest score): the pairwise
+            # comparisons run for new titles only
+            candidates = [] if forced else sorted({g["order"]: g for k in read.keys for g in by_key[event.iri].get(k, ())}
+                                                  .values(), key=lambda g: g["order"])
+            best, best_score, reason = _best_group(read, x.source_file, candidates or groups[event.iri], forced, apart)
+            if best is None and candidates:  # every group with this title was ruled out: compare with all
+                best, best_score, reason = _best_group(read, x.source_file, groups[event.iri], forced, apart)
             if best is None:
-                best = {"titles": [], "keys": set(), "recaps": set(), "speakers": set(), "talks": []}
+                best = {"titles": [], "words": [], "keys": set(), "recaps": set(), "speakers": set(), "talks": [],
+                        "order": len(groups[event.iri])}
                 groups[event.iri].append(best)
             elif key(t.title) not in best["keys"]:
                 merges.append(Merge("Talk", best["titles"][0], t.title, reason))
-            best["titles"] += [a for a in titles if a not in best["titles"]]
-            best["keys"] |= {key(a) for a in titles}
+            new_titles = [a for a in read.titles if a not in best["titles"]]
+            best["titles"] += new_titles
+            best["words"] += [_title_words(a) for a in new_titles]
+            best["keys"] |= read.keys
+            for k in read.keys:
+                by_key[event.iri].setdefault(k, []).append(best)
             best["recaps"].add(x.source_file)
-            best["speakers"] |= {key(s.text) for s in t.speakers if " " in s.text}
+            best["speakers"] |= read.speakers
             best["talks"].append((x.source_file, t))
     full_names: dict[str, dict[str, str]] = {}
     for event_iri, event_groups in groups.items():
@@ -422,28 +429,52 @@ def _group_talks(extractions: list[Extraction], event_of: dict[str, Node], decis
     return _TalkGroups(node_of, full_names, merges)
 
 
-def _talk_similarity(t: TalkExtraction, titles: list[str], group: dict, forced: dict, apart: list[set]) -> tuple[float, str]:
-    keys = {key(a) for a in titles}
-    if any(keys & g and group["keys"] & g and not keys & group["keys"] for g in apart):
+@dataclass
+class _TitleRead:
+    """A talk as one recap heads it, in the forms the comparisons use."""
+
+    titles: list[str]
+    speakers: set[str]  # keys of its full-name speakers
+
+    def __post_init__(self) -> None:
+        self.keys = {key(a) for a in self.titles}
+        self.first_key = key(self.titles[0])
+        self.words = [_title_words(a) for a in self.titles]
+
+
+def _best_group(read: _TitleRead, recap: str, groups: list[dict], forced: dict, apart: list[set]):
+    """The group of the talk, its score and the reason; the first of the best wins ties."""
+    best, best_score, reason = None, 0.0, ""
+    for group in groups:
+        if recap in group["recaps"] and read.first_key not in group["keys"]:
+            continue  # one recap never describes one talk under two headings
+        score, why = _talk_similarity(read, group, forced, apart)
+        if score > best_score:
+            best, best_score, reason = group, score, why
+    return best, best_score, reason
+
+
+def _talk_similarity(read: _TitleRead, group: dict, forced: dict, apart: list[set]) -> tuple[float, str]:
+    if apart and any(read.keys & g and group["keys"] & g and not read.keys & group["keys"] for g in apart):
         return 0, ""
-    if keys & group["keys"]:
+    if read.keys & group["keys"]:
         return 100, "same title"
-    if {forced.get(k) for k in keys} & {forced.get(k) for k in group["keys"]} - {None}:
+    if forced and {forced.get(k) for k in read.keys} & {forced.get(k) for k in group["keys"]} - {None}:
         return 100, "your decisions file"
-    score = max(fuzz.ratio(_title_words(a), _title_words(b)) for a in titles for b in group["titles"])
-    shared = {key(s.text) for s in t.speakers if " " in s.text} & group["speakers"]
+    score = max(fuzz.ratio(a, b) for a in read.words for b in group["words"])
     if score >= TALK_MIN_SCORE:
         return score, f"close titles at one event ({score:.0f}%)"
+    shared = read.speakers & group["speakers"]
     if shared:  # a speaker rarely gives two talks at one event: words in common are enough
-        score = max(score, *(fuzz.token_set_ratio(_title_words(a), _title_words(b))
-                             for a in titles for b in group["titles"]))
+        score = max(score, *(fuzz.token_set_ratio(a, b) for a in read.words for b in group["words"]))
     if shared and score >= TALK_MIN_SCORE_SHARED_SPEAKER:
         return score, f"close titles and a shared speaker ({score:.0f}%)"
-    if shared and _is_word_prefix(titles, group["titles"]):
+    if shared and _is_word_prefix(read.titles, group["titles"]):
         return TALK_MIN_SCORE_SHARED_SPEAKER, "one title opens the other, same speaker"
     return 0, ""
 
 
+@lru_cache(maxsize=1 << 16)  # titles are compared again and again
 def _title_words(title: str) -> str:
     return " ".join(re.findall(r"\w+", fold(title)))
 
