@@ -78,10 +78,15 @@ def test_non_cloud_scraped_recap_keeps_few_precise_tools_and_skips_the_publicati
                      "Product Discovery : arrêtez de deviner": {"Notion", "Figma"}}
 
 
+def recap_and_talks(file: str):
+    """A style example's recap and its extracted talks by title."""
+    recap = segment(load_document(STYLES / file))
+    return recap, {t.title: t for t in extract(recap).talks}
+
+
 @pytest.fixture(scope="module")
 def hyphens():
-    recap = segment(load_document(STYLES / "hyphens-and-affiliations.md"))
-    return recap, {t.title: t for t in extract(recap).talks}
+    return recap_and_talks("hyphens-and-affiliations.md")
 
 
 def test_hyphenated_first_names_after_the_title_dash_are_speakers(hyphens):
@@ -114,8 +119,7 @@ def test_series_name_opening_with_a_common_noun(hyphens):
 
 @pytest.fixture(scope="module")
 def cues():
-    recap = segment(load_document(STYLES / "cues-roles-and-companies.md"))
-    return recap, {t.title: t for t in extract(recap).talks}
+    return recap_and_talks("cues-roles-and-companies.md")
 
 
 def test_a_cue_word_before_a_linked_name_is_no_part_of_it(cues):
