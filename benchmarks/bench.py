@@ -33,6 +33,8 @@ import threading
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -40,7 +42,7 @@ from generate import generate  # noqa: E402
 
 from kg.build import build  # noqa: E402
 from kg.extract import Extraction  # noqa: E402
-from kg.nlp import MODELS, pipeline  # noqa: E402
+from kg.nlp import pipeline  # noqa: E402
 from kg.resolve import resolve  # noqa: E402
 from kg.resources import queries_dir  # noqa: E402
 from kg.sparql import bind_params, find_saved_query, run_query  # noqa: E402
@@ -214,8 +216,8 @@ def queries(store: Path) -> None:
 
     with GraphStore.open(store) as gs:
         quads = len(gs.store)
-        triples = [(q.subject, q.predicate, q.object) for q in gs.store.quads_for_pattern(None, None, None,
-                                                                                         _default_graph())]
+        triples = [(q.subject, q.predicate, q.object)
+                   for q in gs.store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
         graph = rdflib.Graph()
         for s, p, o in triples:
             graph.add((_to_rdflib(s), _to_rdflib(p), _to_rdflib(o)))
@@ -310,14 +312,7 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def _default_graph():
-    from pyoxigraph import DefaultGraph
-
-    return DefaultGraph()
-
-
 def _to_rdflib(term):
-    import pyoxigraph as ox
     import rdflib
 
     if isinstance(term, ox.NamedNode):

@@ -7,11 +7,12 @@ time they took seconds on stores of millions of triples; read, a few millisecond
 They are defined by SPARQL updates over the knowledge graph, so a dataset read from a
 file gets them the same way (complete_knowledge_graph).
 
-This module imports pyoxigraph only: report and query paths stay fast.
+This module imports nothing but kg.sparql: report and query paths stay fast.
 """
 from __future__ import annotations
 
-from pyoxigraph import DefaultGraph
+from .sparql import reads_union
+
 AGGREGATES = """
 PREFIX kg: <https://w3id.org/confkg/ontology#>
 PREFIX kgr: <https://w3id.org/confkg/resource/>
@@ -58,7 +59,6 @@ INSERT { ?s ?p ?o } WHERE {
 }
 """
 
-
 _DROP_AGGREGATES = """
 PREFIX kg: <https://w3id.org/confkg/ontology#>
 DELETE WHERE { ?t kg:eventCount ?count } ;
@@ -76,7 +76,7 @@ def add_aggregates(store) -> None:
 def complete_knowledge_graph(store) -> None:
     """Makes a dataset read from a file what kg build writes: the knowledge graph from the recap graphs when it
     has none, and its aggregates computed afresh (the file's may be missing, or stale after an edit)."""
-    if next(store.quads_for_pattern(None, None, None, DefaultGraph()), None) is None:
+    if reads_union(store):
         store.update(_MERGE_RECAP_GRAPHS)
     store.update(_DROP_AGGREGATES)
     add_aggregates(store)

@@ -9,12 +9,13 @@ new build in one step (see kg/store.py).
 """
 from __future__ import annotations
 
+import copy
 import hashlib
-from collections import Counter
 import json
 import multiprocessing
 import os
 import signal
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain
@@ -132,7 +133,8 @@ def build(paths: Iterable[Path], gs: GraphStore, *, max_bytes: int = MAX_BYTES_D
         del report.failed[1:]  # listing the folders may find several problems at once: report the first
     gazetteer.use_extra_gazetteers([gs.path / "gazetteer"])  # what `kg gazetteer import-landscape` wrote there
     with gs.writing():
-        manifest = gs.read_manifest()
+        previous = gs.read_manifest()
+        manifest = copy.deepcopy(previous)
         recaps: dict = manifest["recaps"]
         for path, digest in _extract_all(files, gs, max_bytes, strict, jobs, report, progress):
             recaps[str(path.resolve())] = {"hash": digest, "file": path.name}
@@ -143,8 +145,8 @@ def build(paths: Iterable[Path], gs: GraphStore, *, max_bytes: int = MAX_BYTES_D
             if not Path(source).exists():
                 report.dropped.append(source)
                 del recaps[source]
-        manifest["inputs"] = _inputs_fingerprint(recaps, decisions)
-        if manifest == gs.read_manifest():
+        manifest["inputs"] = _inputs_fingerprint(decisions)
+        if manifest == previous:
             report.unchanged = True  # the active build already holds this graph
             return report
         names = unique_names(list(recaps))
@@ -175,10 +177,9 @@ def unique_names(paths: list[str]) -> dict[str, str]:
             depth[p] += 1
 
 
-def _inputs_fingerprint(recaps: dict, decisions: Decisions | None) -> str:
-    """What a build's graph depends on besides the extractions: the recaps, the decisions, the graph-making code."""
+def _inputs_fingerprint(decisions: Decisions | None) -> str:
+    """What a build's graph depends on besides the recaps the manifest lists: the decisions, the kg code."""
     digest = hashlib.sha256(_code_fingerprint())
-    digest.update(json.dumps(recaps, sort_keys=True).encode())
     digest.update(repr(decisions).encode())
     return digest.hexdigest()[:32]
 

@@ -40,7 +40,7 @@ from typing import Callable, Mapping
 import pyoxigraph as ox
 
 from .errors import BadParameter, KgError, QuerySyntaxError, UsageError
-from .sparql import DEFAULT_PREFIXES, QueryResult, _python_value, is_update
+from .sparql import DEFAULT_PREFIXES, QueryResult, is_update, python_value, reads_union
 from .store import GraphStore
 
 # Seconds an HTTP call may wait for the server (to connect, or between two reads).
@@ -187,7 +187,7 @@ def graphs_to_push(gs: GraphStore) -> list[str | None]:
     previous knowledge graph until the new one replaces it in one PUT.
     """
     graphs: list[str | None] = list(gs.graph_names())
-    if next(iter(gs.store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+    if not reads_union(gs.store):
         graphs.append(None)
     return graphs
 
@@ -291,7 +291,7 @@ def _result(answer: bytes, content_type: str, hidden: set[str], url: str) -> Rem
         return RemoteQueryResult(columns=["result"], rows=[(bool(parsed),)])
     variables = parsed.variables
     keep = [i for i, v in enumerate(variables) if v.value not in hidden]
-    rows = [tuple(_python_value(values[i]) for i in keep) for values in map(list, parsed)]
+    rows = [tuple(python_value(values[i]) for i in keep) for values in map(list, parsed)]
     return RemoteQueryResult(columns=[variables[i].value for i in keep], rows=rows)
 
 

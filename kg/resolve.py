@@ -28,7 +28,7 @@ from rapidfuzz import fuzz
 
 from . import gazetteer
 from .decisions import Decisions
-from .extract import Extraction, Mention, TalkExtraction
+from .extract import Extraction, Mention
 from .names import fold, key, slug
 
 RES = "https://w3id.org/confkg/resource/"

@@ -342,7 +342,8 @@ def is_update(text: str) -> bool:
     return _first_keyword(text) in _UPDATE_KEYWORDS
 
 
-def _python_value(term) -> object:
+def python_value(term) -> object:
+    """An RDF term as the Python value results carry (int, float, bool, date, str, None)."""
     if term is None:
         return None
     if isinstance(term, ox.Literal):
@@ -437,7 +438,7 @@ def run_query(
         rows = []
         for solution in answer:
             values = list(solution)
-            rows.append(tuple(_python_value(values[i]) for i in keep))
+            rows.append(tuple(python_value(values[i]) for i in keep))
         return QueryResult(columns=columns, rows=rows)
     # CONSTRUCT / DESCRIBE
     rows = [(str(t.subject), str(t.predicate), str(t.object)) for t in answer]
@@ -454,5 +455,7 @@ __all__ = [
     "is_update",
     "list_saved_queries",
     "parse_saved_query",
+    "python_value",
+    "reads_union",
     "run_query",
 ]

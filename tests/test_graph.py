@@ -1,7 +1,6 @@
 """The built graph of the bundled corpus: shapes, determinism, named graphs, saved queries."""
 from pathlib import Path
 
-import pytest
 from pyoxigraph import NamedNode
 
 from kg.export import export_bytes
